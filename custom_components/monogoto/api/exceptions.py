@@ -1,0 +1,32 @@
+"""The one exception tree of the Monogoto client.
+
+Nothing else escapes the client: aiohttp and JSON errors are translated here, so callers catch
+``MonogotoError`` (or a subclass) and never a transport detail.
+"""
+
+from __future__ import annotations
+
+
+class MonogotoError(Exception):
+    """Base class for every error the client raises."""
+
+
+class MonogotoConnectionError(MonogotoError):
+    """The console could not be reached or answered with a server error (timeouts included)."""
+
+
+class MonogotoAuthError(MonogotoError):
+    """The console rejected the credentials; retrying will not help until they change."""
+
+
+class MonogotoRateLimitError(MonogotoError):
+    """The console (or our own request budget) asks us to slow down."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        """Keep how long to wait, in seconds, when the console said so."""
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class MonogotoResponseError(MonogotoError):
+    """The console answered, but with something we cannot read (bad JSON, wrong shape, 4xx)."""

@@ -1,0 +1,311 @@
+"""Frozen models of the Monogoto console API and the lenient parsers that build them.
+
+The console is inconsistent: a thing's state arrives as ``ACTIVE``, ``"ACTIVE"`` or ``{ ACTIVE }``;
+timestamps are epoch milliseconds or ``"YYYY-MM-DD HH:MM:SS"`` strings (once with 83 seconds);
+addresses are ``IPs[]`` or ``IPv4``; most fields may be ``null``. Parsers here accept all of that
+and raise ``MonogotoResponseError`` only when a payload is unusable as a whole.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+import hashlib
+import json
+import re
+from typing import Any
+
+from .exceptions import MonogotoResponseError
+
+THING_ID_PREFIX = "ThingId_ICCID_"
+_STATE_WORD = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
+_DATETIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?(Z|[+-]00:?00)?$"
+)
+
+
+class ThingState(StrEnum):
+    """The documented SIM states (``GET /thing/{id}/state``)."""
+
+    PROVISIONED = "PROVISIONED"
+    TEST_ACTIVE = "TEST_ACTIVE"
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    RETIRED = "RETIRED"
+
+
+#: The only states ``PUT /thing/{id}/state/`` accepts.
+SETTABLE_STATES = frozenset({ThingState.ACTIVE, ThingState.SUSPENDED})
+
+
+def thing_alias(thing_id: str) -> str:
+    """Return a short stable stand-in for a thing id, safe to log (ids embed the ICCID)."""
+    return "sim-" + hashlib.sha256(thing_id.encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """What ``POST /Auth`` returned that the client needs."""
+
+    token: str = field(repr=False)
+    customer_id: str = field(repr=False)
+    #: Epoch seconds from the JWT ``exp`` claim, when the token carries one.
+    expires_at: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Thing:
+    """One SIM as the console describes it (listing item or ``GET /thing/{id}``).
+
+    Its repr names only the alias and the state: the other fields identify the SIM.
+    """
+
+    thing_id: str
+    iccid: str | None = None
+    name: str | None = None
+    #: Normalised upper-case state word; may be a value the docs do not list.
+    state: str | None = None
+    imei: str | None = None
+    imsi: str | None = None
+    msisdn: str | None = None
+    ip_address: str | None = None
+    apn: str | None = None
+    operator: str | None = None
+    data_used: int | None = None
+    sms_sent: int | None = None
+    last_data_activity: datetime | None = None
+    last_network_registration: datetime | None = None
+    #: Names of the attributes above that the payload carried at all (even as null):
+    #: an entity for a field the console never sends for this thing is not created.
+    present: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        """Return a log-safe representation."""
+        return f"Thing({self.alias}, state={self.state})"
+
+    @property
+    def sim_state(self) -> ThingState | None:
+        """Return the state as a documented ``ThingState``, or None for anything else."""
+        try:
+            return ThingState(self.state) if self.state else None
+        except ValueError:
+            return None
+
+    @property
+    def alias(self) -> str:
+        """Return the loggable alias of this thing."""
+        return thing_alias(self.thing_id)
+
+    def with_state(self, state: str | None) -> Thing:
+        """Return a copy with another state (after a write or a per-thing state read)."""
+        return replace(self, state=state, present=self.present | {"state"})
+
+
+def parse_state(body: str) -> str:
+    """Parse a state body: ``ACTIVE``, ``"ACTIVE"``, ``{ ACTIVE }`` and whitespace all work.
+
+    Unknown words are kept (upper-cased); anything that is not a single word is an error.
+    """
+    text = body.strip()
+    if text.startswith('"'):
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            decoded = text.strip('"')
+        text = decoded if isinstance(decoded, str) else ""
+    text = text.strip().removeprefix("{").removesuffix("}").strip().strip('"').strip()
+    word = text.upper()
+    if not _STATE_WORD.match(word):
+        raise MonogotoResponseError("State response is not a state word")
+    return word
+
+
+def parse_login(payload: object) -> Login:
+    """Parse the ``POST /Auth`` body; it must carry a token and a CustomerId."""
+    if not isinstance(payload, Mapping):
+        raise MonogotoResponseError("Login response is not a JSON object")
+    token = payload.get("token")
+    customer_id = payload.get("CustomerId")
+    if (
+        not isinstance(token, str)
+        or not token
+        or not isinstance(customer_id, str)
+        or not customer_id
+    ):
+        raise MonogotoResponseError("Login response lacks token or CustomerId")
+    return Login(token=token, customer_id=customer_id, expires_at=jwt_expiry(token))
+
+
+def jwt_expiry(token: str) -> float | None:
+    """Return the ``exp`` claim of a JWT in epoch seconds, or None when it has none."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except binascii.Error, ValueError:
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if isinstance(exp, bool) or not isinstance(exp, int | float) or exp <= 0:
+        return None
+    return float(exp)
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Parse epoch milliseconds or a UTC date-time string; anything else gives None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return parse_timestamp(int(text))
+        return _parse_datetime_string(text)
+    if isinstance(value, int | float) and value > 0:
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
+        except OverflowError, OSError, ValueError:
+            return None
+    return None
+
+
+def _parse_datetime_string(text: str) -> datetime | None:
+    """Parse ``YYYY-MM-DD[ HH[:MM[:SS]]]`` as UTC; overflowing fields roll over (``12:11:83``)."""
+    match = _DATETIME.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (
+        int(part or 0) for part in match.groups()[:6]
+    )
+    try:
+        base = datetime(year, month, day, tzinfo=UTC)
+    except ValueError:
+        return None
+    return base + timedelta(hours=hour, minutes=minute, seconds=second)
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float) and value >= 0 and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _first_ip(payload: Mapping[str, Any]) -> str | None:
+    ips = payload.get("IPs")
+    if isinstance(ips, list):
+        for entry in ips:
+            if isinstance(entry, Mapping) and (ip := _text(entry.get("IP"))):
+                return ip
+    return _text(payload.get("IPv4"))
+
+
+def _first_apn(payload: Mapping[str, Any]) -> str | None:
+    apns = payload.get("APNs")
+    if isinstance(apns, list):
+        for entry in apns:
+            if isinstance(entry, Mapping) and (name := _text(entry.get("Name"))):
+                return name
+    return None
+
+
+def parse_thing(payload: object) -> Thing:
+    """Parse one thing object; it must at least carry a ``ThingId``."""
+    if not isinstance(payload, Mapping):
+        raise MonogotoResponseError("Thing is not a JSON object")
+    thing_id = payload.get("ThingId")
+    if not isinstance(thing_id, str) or not thing_id.strip():
+        raise MonogotoResponseError("Thing lacks a ThingId")
+    thing_id = thing_id.strip()
+    # ThingId is occasionally given as a path ("/thing/ThingId_ICCID_…").
+    thing_id = thing_id.rsplit("/", 1)[-1]
+
+    usage = payload.get("ActualUsage")
+    usage = usage if isinstance(usage, Mapping) else {}
+    iccid = (
+        _text(payload.get("ExternalUniqueId"))
+        if payload.get("ExternalUniqueType", "ICCID") == "ICCID"
+        else None
+    )
+    if iccid is None and thing_id.startswith(THING_ID_PREFIX):
+        iccid = thing_id.removeprefix(THING_ID_PREFIX) or None
+    state = payload.get("State")
+    try:
+        parsed_state = parse_state(state) if isinstance(state, str) else None
+    except MonogotoResponseError:
+        parsed_state = None
+    last_registration = payload.get("LastLocationUpdateTime")
+    if last_registration is None and isinstance(payload.get("LastLocation"), Mapping):
+        last_registration = payload["LastLocation"].get("Timestamp")
+
+    present = {
+        name
+        for name, keys in _FIELD_SOURCES.items()
+        if any(key in payload for key in keys)
+        or any(key in usage for key in _USAGE_SOURCES.get(name, ()))
+    }
+    return Thing(
+        thing_id=thing_id,
+        iccid=iccid,
+        name=_text(payload.get("ThingName")),
+        state=parsed_state,
+        imei=_text(payload.get("IMEI")),
+        imsi=_text(payload.get("IMSI")) or _text(payload.get("ActiveMobileSubscriber")),
+        msisdn=_text(payload.get("MSISDN")),
+        ip_address=_first_ip(payload),
+        apn=_first_apn(payload),
+        operator=_text(payload.get("MnoName")),
+        data_used=_count(usage.get("Data_")),
+        sms_sent=_count(usage.get("MO_SMS_CDR_")),
+        last_data_activity=parse_timestamp(payload.get("Last_DATA_Time")),
+        last_network_registration=parse_timestamp(last_registration),
+        present=frozenset(present),
+    )
+
+
+# Which payload keys feed each optional attribute (for ``Thing.present``).
+_FIELD_SOURCES: dict[str, tuple[str, ...]] = {
+    "state": ("State",),
+    "imei": ("IMEI",),
+    "imsi": ("IMSI", "ActiveMobileSubscriber"),
+    "msisdn": ("MSISDN",),
+    "ip_address": ("IPs", "IPv4"),
+    "apn": ("APNs",),
+    "operator": ("MnoName",),
+    "data_used": (),
+    "sms_sent": (),
+    "last_data_activity": ("Last_DATA_Time",),
+    "last_network_registration": ("LastLocationUpdateTime", "LastLocation"),
+}
+_USAGE_SOURCES: dict[str, tuple[str, ...]] = {
+    "data_used": ("Data_",),
+    "sms_sent": ("MO_SMS_CDR_",),
+}
+
+
+def parse_things(payload: object) -> list[Thing]:
+    """Parse a ``GET /things`` page: a bare JSON array of thing objects.
+
+    One unreadable item fails the page: skipping it would look as if that SIM had left the
+    account, and its device would be removed.
+    """
+    if not isinstance(payload, list):
+        raise MonogotoResponseError("Thing listing is not a JSON array")
+    return [parse_thing(item) for item in payload]

@@ -1,0 +1,203 @@
+"""Config flow: sign in with the Monogoto console user name and password."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import ipaddress
+from typing import Any
+
+import probatio as vol
+from yarl import URL
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .api import DEFAULT_BASE_URL, MonogotoAuthError, MonogotoClient, MonogotoError
+from .const import CONF_ADVANCED, DOMAIN, LOGGER
+
+USERNAME_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.TEXT, autocomplete="username")
+)
+PASSWORD_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+
+class InvalidUrlError(ValueError):
+    """The console URL is not https://, nor http:// to a loopback host."""
+
+
+def normalize_url(value: str) -> str:
+    """Return the console URL without a trailing slash, or raise ``InvalidUrlError``.
+
+    Plain http is accepted only for loopback hosts (the simulator): credentials never travel
+    unencrypted across a network.
+    """
+    try:
+        url = URL(value.strip())
+    except ValueError as err:
+        raise InvalidUrlError from err
+    if (
+        not url.host
+        or url.scheme not in ("http", "https")
+        or url.user
+        or url.query_string
+        or url.fragment
+    ):
+        raise InvalidUrlError
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise InvalidUrlError
+    return str(url).rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_USERNAME, default=defaults.get(CONF_USERNAME, vol.UNDEFINED)
+            ): USERNAME_SELECTOR,
+            vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
+            vol.Required(CONF_ADVANCED): section(
+                vol.Schema(
+                    {
+                        vol.Required(
+                            CONF_URL, default=defaults.get(CONF_URL, DEFAULT_BASE_URL)
+                        ): URL_SELECTOR
+                    }
+                ),
+                {"collapsed": True},
+            ),
+        }
+    )
+
+
+class MonogotoConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Sign in, re-authenticate after a password change, or move to another user."""
+
+    VERSION = 1
+
+    async def _async_login(
+        self, username: str, password: str, url: str
+    ) -> tuple[str | None, dict[str, str]]:
+        """Log in once; return the account's CustomerId, or the form errors."""
+        client = MonogotoClient(
+            async_get_clientsession(self.hass), username, password, base_url=url
+        )
+        try:
+            login = await client.login()
+        except MonogotoAuthError:
+            return None, {"base": "invalid_auth"}
+        except MonogotoError:
+            return None, {"base": "cannot_connect"}
+        except Exception:  # noqa: BLE001 - any surprise becomes the "unknown" form error
+            LOGGER.exception("Unexpected error while signing in to Monogoto")
+            return None, {"base": "unknown"}
+        return login.customer_id, {}
+
+    async def _async_validate(
+        self, user_input: dict[str, Any]
+    ) -> tuple[dict[str, str] | None, dict[str, str]]:
+        """Check the form and sign in; return the entry data, or the form errors."""
+        try:
+            url = normalize_url(user_input[CONF_ADVANCED][CONF_URL])
+        except InvalidUrlError:
+            return None, {"base": "invalid_url"}
+        data = {
+            CONF_USERNAME: user_input[CONF_USERNAME].strip(),
+            CONF_PASSWORD: user_input[CONF_PASSWORD],
+            CONF_URL: url,
+        }
+        customer_id, errors = await self._async_login(
+            data[CONF_USERNAME], data[CONF_PASSWORD], url
+        )
+        if errors:
+            return None, errors
+        await self.async_set_unique_id(customer_id)
+        return data, {}
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the console credentials and sign in with them."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = await self._async_validate(user_input)
+            if data is not None:
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(title=data[CONF_USERNAME], data=data)
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _user_schema({}), user_input
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start re-authentication after the console rejected the stored password."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the new password of the same user."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            customer_id, errors = await self._async_login(
+                entry.data[CONF_USERNAME],
+                user_input[CONF_PASSWORD],
+                entry.data[CONF_URL],
+            )
+            if not errors:
+                await self.async_set_unique_id(customer_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_PASSWORD: user_input[CONF_PASSWORD]}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR}),
+            description_placeholders={"username": entry.data[CONF_USERNAME]},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the user or the console URL of the same Monogoto account."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = await self._async_validate(user_input)
+            if data is not None:
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(
+                    entry, title=data[CONF_USERNAME], data_updates=data
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _user_schema(entry.data), user_input
+            ),
+            errors=errors,
+        )

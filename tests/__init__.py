@@ -1,0 +1,1 @@
+"""Tests of the Monogoto integration, its client and its simulator."""

@@ -1,0 +1,450 @@
+"""The simulator's aiohttp application and its state."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+import copy
+from dataclasses import dataclass, field
+import hashlib
+import hmac
+import itertools
+import json
+from pathlib import Path
+import random
+import time
+from typing import Any, Literal
+
+from aiohttp import web
+
+DEMO_USERNAME = "demo@example.com"
+DEMO_PASSWORD = "demo-password"
+DEMO_CUSTOMER_ID = "cid_00000000-0000-4000-8000-00000000c1d0"
+THING_TEMPLATE = json.loads(
+    (Path(__file__).parent.parent / "fixtures" / "thing.json").read_text()
+)
+
+StateBody = Literal["plain", "quoted", "braced"]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_NAMES = ("Tracker {n}", "Camera {n}", "Gateway {n}", "Holiday home router {n}", None)
+_STATES = ("ACTIVE",) * 6 + (
+    "SUSPENDED",
+    "SUSPENDED",
+    "PROVISIONED",
+    "TEST_ACTIVE",
+    "RETIRED",
+)
+
+
+@dataclass
+class Fault:
+    """One scripted misbehaviour, served instead of the normal answer."""
+
+    status: int = 500
+    body: str = "Internal Server Error"
+    content_type: str = "text/plain"
+    headers: dict[str, str] = field(default_factory=dict)
+    #: Seconds to wait before answering (a stall past the client's timeout is a timeout).
+    stall: float = 0.0
+    #: Close the connection without an answer.
+    disconnect: bool = False
+
+
+def make_thing(
+    index: int, state: str | None = None, *, seed: int = 0
+) -> dict[str, Any]:
+    """Build a thing object shaped like the real 2025 payload, with made-up identifiers."""
+    rnd = random.Random(seed * 1_000_003 + index)
+    thing = copy.deepcopy(THING_TEMPLATE)
+    iccid = f"89999{index:014d}"
+    imsi = f"99999{index:010d}"
+    thing_id = f"ThingId_ICCID_{iccid}"
+    name_pattern = _NAMES[index % len(_NAMES)]
+    thing.update(
+        ThingId=thing_id,
+        ExternalUniqueId=iccid,
+        ThingName=name_pattern.format(n=index) if name_pattern else f"ICCID {iccid}",
+        State=state or _STATES[index % len(_STATES)],
+        IMEI=f"35{index:013d}",
+        IMSI=imsi,
+        ActiveMobileSubscriber=imsi,
+        MSISDN=f"+99900{index:07d}",
+        MnoName=("Orange", "Telia", "Vodafone", "T-Mobile")[index % 4],
+        Last_DATA_Time=1_764_000_000_000 + rnd.randrange(0, 3_000_000_000),
+        LastLocationUpdateTime=f"2026-11-{1 + index % 27:02d} {index % 24:02d}:{index % 60:02d}:07",
+    )
+    thing["ActualUsage"] = {
+        "Alarm": 0,
+        "Data_": rnd.randrange(0, 5_000_000_000),
+        "MO_SMS_CDR_": rnd.randrange(0, 200),
+        "Voice_": 0,
+    }
+    thing["IPs"][0]["IP"] = f"10.140.{index // 250 % 250}.{index % 250 + 1}"
+    thing["LastLocation"]["IMSI"] = imsi
+    subscriber = thing["MobileSubscribers"][0]
+    subscriber.update(
+        IMSI=imsi, LocationICCID=iccid, ThingId=thing_id, State=thing["State"]
+    )
+    for key in ("PIN1", "PIN2"):
+        thing[key] = subscriber[key] = f"{rnd.randrange(10_000):04d}"
+    for key in ("PUK1", "PUK2"):
+        thing[key] = subscriber[key] = f"{rnd.randrange(100_000_000):08d}"
+    return thing
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class MonogotoSimulator:
+    """The simulated console: things, accounts, tokens, knobs and counters."""
+
+    def __init__(
+        self,
+        things: int = 3,
+        *,
+        username: str = DEMO_USERNAME,
+        password: str = DEMO_PASSWORD,
+        customer_id: str = DEMO_CUSTOMER_ID,
+        token_lifetime: float | None = 4 * 3600,
+        state_body: StateBody = "plain",
+        listing_includes_state: bool = True,
+        latency: float = 0.0,
+        seed: int = 0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Create a console holding ``things`` generated SIMs."""
+        self.username = username
+        self.password = password
+        self.customer_id = customer_id
+        #: Lifetime of issued tokens in seconds; None issues tokens without an ``exp`` claim.
+        self.token_lifetime = token_lifetime
+        self.state_body: StateBody = state_body
+        self.listing_includes_state = listing_includes_state
+        self.latency = latency
+        self.clock = clock
+        self.things: dict[str, dict[str, Any]] = {}
+        self.connection: dict[str, str] = {}
+        self.requests: Counter[str] = Counter()
+        self.put_bodies: list[tuple[str, Any]] = []
+        self._faults: dict[str, deque[Fault]] = {}
+        self._tokens: dict[str, float | None] = {}
+        self._token_serial = itertools.count(1)
+        self._secret = b"simulator-secret"
+        self.seed = seed
+        for index in range(1, things + 1):
+            self.add_thing(make_thing(index, seed=seed))
+
+    # -- knobs used by tests -----------------------------------------------------------------
+
+    def add_thing(self, thing: dict[str, Any]) -> str:
+        """Add (or replace) a thing object; return its id."""
+        thing_id: str = thing["ThingId"]
+        self.things[thing_id] = thing
+        self.connection.setdefault(
+            thing_id, "CONNECTED" if thing.get("State") == "ACTIVE" else "DISCONNECTED"
+        )
+        return thing_id
+
+    def remove_thing(self, thing_id: str) -> None:
+        """Make a thing leave the account."""
+        self.things.pop(thing_id, None)
+        self.connection.pop(thing_id, None)
+
+    def set_state(self, thing_id: str, state: str) -> None:
+        """Change a thing's state as if it happened in the console."""
+        self.things[thing_id]["State"] = state
+
+    def thing_ids(self) -> list[str]:
+        """Return the ids in listing order."""
+        return list(self.things)
+
+    def fail(
+        self,
+        endpoint: str,
+        fault: Fault | None = None,
+        *,
+        times: int = 1,
+        **kwargs: Any,
+    ) -> None:
+        """Serve ``fault`` (or ``Fault(**kwargs)``) for the next ``times`` calls of ``endpoint``.
+
+        Endpoints: auth, things, thing, state_get, state_put, status, search_cdr, or ``*`` for any.
+        """
+        self._faults.setdefault(endpoint, deque()).extend(
+            [fault or Fault(**kwargs)] * times
+        )
+
+    def clear_faults(self) -> None:
+        """Drop every queued fault."""
+        self._faults.clear()
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every issued token (as a password change or server restart would)."""
+        self._tokens.clear()
+
+    def issue_token(self) -> str:
+        """Issue a JWT as ``/Auth`` would; its ``exp`` follows ``token_lifetime``."""
+        now = self.clock()
+        claims: dict[str, Any] = {
+            "CustomerId": self.customer_id,
+            "UserId": "UserId_00000000-0000-4000-8000-000000000003",
+            "Role": "UserProfileId_00000000-0000-4000-8000-000000000009",
+            "iat": int(now),
+            "jti": next(self._token_serial),
+        }
+        expires = None if self.token_lifetime is None else now + self.token_lifetime
+        if expires is not None:
+            claims["exp"] = int(expires)
+        header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+        payload = _b64(json.dumps(claims).encode())
+        signature = _b64(
+            hmac.new(
+                self._secret, f"{header}.{payload}".encode(), hashlib.sha256
+            ).digest()
+        )
+        token = f"{header}.{payload}.{signature}"
+        self._tokens[token] = expires
+        return token
+
+    # -- the application ---------------------------------------------------------------------
+
+    def create_app(self) -> web.Application:
+        """Build the aiohttp application serving this console."""
+        app = web.Application(middlewares=[self._middleware])
+        add = app.router.add_route
+        add("POST", "/Auth", self._auth, name="auth")
+        add("GET", "/things", self._things, name="things")
+        add("GET", "/thing/status", self._status, name="status")
+        add("GET", "/thing/status/", self._status)
+        add("POST", "/thing/searchCDR", self._search_cdr, name="search_cdr")
+        add("GET", "/thing/{thing_id}/state", self._get_state, name="state_get")
+        add("GET", "/thing/{thing_id}/state/", self._get_state)
+        add("PUT", "/thing/{thing_id}/state/", self._put_state, name="state_put")
+        add("PUT", "/thing/{thing_id}/state", self._put_state)
+        add("GET", "/thing/{thing_id}", self._thing, name="thing")
+        add("GET", "/_sim/stats", self._sim_stats)
+        add("POST", "/_sim/things/{thing_id}/state", self._sim_set_state)
+        return app
+
+    def _endpoint(self, request: web.Request) -> str:
+        route = request.match_info.route
+        name = route.name
+        if name is None and route.resource is not None:
+            # Trailing-slash twins share the counter of their named sibling.
+            canonical = route.resource.canonical.rstrip("/")
+            for other in request.app.router.routes():
+                if (
+                    other.name
+                    and other.method == request.method
+                    and other.resource is not None
+                    and other.resource.canonical.rstrip("/") == canonical
+                ):
+                    return other.name
+        return name or "other"
+
+    @web.middleware
+    async def _middleware(
+        self, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
+        if request.path.startswith("/_sim/"):
+            return await handler(request)
+        endpoint = self._endpoint(request)
+        self.requests[endpoint] += 1
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        fault = self._next_fault(endpoint)
+        if fault is not None:
+            return await self._serve_fault(request, fault)
+        if endpoint != "auth" and not self._token_ok(request):
+            return web.Response(status=401, text="Unauthorized")
+        return await handler(request)
+
+    def _next_fault(self, endpoint: str) -> Fault | None:
+        for key in (endpoint, "*"):
+            queue = self._faults.get(key)
+            if queue:
+                return queue.popleft()
+        return None
+
+    async def _serve_fault(
+        self, request: web.Request, fault: Fault
+    ) -> web.StreamResponse:
+        if fault.stall:
+            await asyncio.sleep(fault.stall)
+        if fault.disconnect:
+            assert request.transport is not None
+            request.transport.close()
+            raise asyncio.CancelledError
+        return web.Response(
+            status=fault.status,
+            text=fault.body,
+            content_type=fault.content_type,
+            headers=fault.headers,
+        )
+
+    def _token_ok(self, request: web.Request) -> bool:
+        auth = request.headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return False
+        token = auth.removeprefix("Bearer ")
+        if token not in self._tokens:
+            return False
+        expires = self._tokens[token]
+        return expires is None or self.clock() < expires
+
+    def _find(self, request: web.Request) -> dict[str, Any] | None:
+        return self.things.get(request.match_info["thing_id"])
+
+    async def _auth(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="Invalid Input Data")
+        if not isinstance(body, dict) or (
+            body.get("UserName"),
+            body.get("Password"),
+        ) != (
+            self.username,
+            self.password,
+        ):
+            return web.Response(status=401, text="Access denied")
+        return web.json_response(
+            {
+                "token": self.issue_token(),
+                "refreshToken": _b64(
+                    b"refresh-" + str(next(self._token_serial)).encode()
+                ),
+                "CustomerId": self.customer_id,
+                "UserId": "UserId_00000000-0000-4000-8000-000000000003",
+                "UserName": self.username,
+                "Role": "UserProfileId_00000000-0000-4000-8000-000000000009",
+                "Realm": "customer",
+                "OrganizationId": "OrganizationId_00000000-0000-4000-8000-000000000007",
+                "AccountSettings": {"TwoFactorAuthentication": False},
+                "ThingsGroupIds": [],
+                "UserProfile": {
+                    "Name": "Customer Admin",
+                    "Realm": "customer",
+                    "Type": "USER_PROFILE",
+                },
+            }
+        )
+
+    async def _things(self, request: web.Request) -> web.Response:
+        try:
+            limit = int(request.query.get("limit", "50"))
+            offset = int(request.query.get("offset", "0"))
+        except ValueError:
+            return web.Response(status=400, text="Invalid Input Data")
+        if limit > 50 or limit < 1 or offset < 0:
+            return web.Response(status=400, text="limit must be between 1 and 50")
+        page = list(self.things.values())[offset : offset + limit]
+        if not self.listing_includes_state:
+            page = [{k: v for k, v in thing.items() if k != "State"} for thing in page]
+        return web.json_response(page)
+
+    async def _thing(self, request: web.Request) -> web.Response:
+        thing = self._find(request)
+        if thing is None:
+            return web.Response(status=404, text="Not found")
+        return web.json_response(thing)
+
+    async def _get_state(self, request: web.Request) -> web.Response:
+        thing = self._find(request)
+        if thing is None:
+            return web.Response(status=404, text="Not found")
+        state = thing["State"]
+        text = {
+            "plain": state,
+            "quoted": json.dumps(state),
+            "braced": f"{{\n    {state}\n}}",
+        }[self.state_body]
+        return web.Response(text=text, content_type="application/json")
+
+    async def _put_state(self, request: web.Request) -> web.Response:
+        thing = self._find(request)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        self.put_bodies.append((request.match_info["thing_id"], body))
+        if thing is None:
+            return web.Response(status=404, text="Not found")
+        if not isinstance(body, dict) or body.get("state") not in (
+            "ACTIVE",
+            "SUSPENDED",
+        ):
+            return web.Response(status=400, text="Invalid Input Data")
+        self.set_state(thing["ThingId"], body["state"])
+        return web.Response(text="Thing state updated successfully.")
+
+    async def _status(self, request: web.Request) -> web.Response:
+        ids = [tid for tid in request.query.get("ThingIds", "").split(",") if tid]
+        data = [
+            {
+                "ThingId": tid,
+                "CustomerId": self.customer_id,
+                "ThingName": self.things[tid]["ThingName"],
+                "ProvisionStatus": self.things[tid]["State"],
+                "ConnectionStatus": self.connection.get(tid, "DISCONNECTED"),
+                "ActiveSessions": [],
+                "ActiveIMSI": self.things[tid]["IMSI"],
+                "LastConnectionTime": "2026-11-20 08:00:00"
+                if self.connection.get(tid) == "CONNECTED"
+                else None,
+                "LastDisconnectionTime": None,
+                "MSISDN": self.things[tid]["MSISDN"],
+            }
+            for tid in ids
+            if tid in self.things
+        ]
+        return web.json_response(
+            {"Success": True, "Message": "Operation succeeded", "Data": data}
+        )
+
+    async def _search_cdr(self, request: web.Request) -> web.Response:
+        if request.headers.get("apikey") != self.customer_id:
+            return web.Response(status=401, text="Unauthorized")
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="Invalid Input Data")
+        thing_id = body.get("ThingIdELK") if isinstance(body, dict) else None
+        if thing_id not in self.things:
+            return web.json_response({"totalResults": 0, "hits": []})
+        hits = [
+            {
+                "_source": {
+                    "EsDataType": kind,
+                    "MessageType": "CDR",
+                    "Severity": "Info",
+                    "Timestamp": 1_764_000_000_000 + n * 60_000,
+                    "message": f"{kind} event {n}",
+                    "ThingId": thing_id,
+                }
+            }
+            for n, kind in enumerate(("DATA", "MT_SMS", "DATA"))
+        ]
+        return web.json_response({"totalResults": len(hits), "hits": hits})
+
+    async def _sim_stats(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "requests": dict(self.requests),
+                "puts": [
+                    {"thing_id": tid, "body": body} for tid, body in self.put_bodies
+                ],
+                "states": {tid: thing["State"] for tid, thing in self.things.items()},
+            }
+        )
+
+    async def _sim_set_state(self, request: web.Request) -> web.Response:
+        thing_id = request.match_info["thing_id"]
+        if thing_id not in self.things:
+            return web.Response(status=404, text="Not found")
+        self.set_state(thing_id, (await request.text()).strip())
+        return web.Response(text="ok")
