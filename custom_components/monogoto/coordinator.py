@@ -1,20 +1,22 @@
 """The data update coordinator: one per config entry, polling the whole account.
 
-Client errors are mapped to Home Assistant errors here and nowhere else (``ERROR_KEYS``).
+Client errors become Home Assistant errors here and nowhere else: ``ERROR_KEYS`` names the
+translation key of each, ``_async_update_data`` maps them for polling and ``action_errors``
+for user actions (switch, ``monogoto.*`` actions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 import math
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
@@ -26,6 +28,8 @@ from .api import (
     MonogotoRateLimitError,
     MonogotoResponseError,
     Thing,
+    ThingState,
+    ThingStatus,
 )
 from .const import DOMAIN, LOGGER, SCAN_INTERVAL
 
@@ -38,6 +42,8 @@ ERROR_KEYS: dict[type[MonogotoError], str] = {
     MonogotoConnectionError: "cannot_connect",
     MonogotoResponseError: "invalid_response",
 }
+#: Consecutive rate-limited refreshes after which the user is told (a repair issue).
+RATE_LIMIT_ISSUE_AFTER = 3
 
 
 def error_key(err: MonogotoError) -> str:
@@ -48,22 +54,13 @@ def error_key(err: MonogotoError) -> str:
     return "unknown_error"
 
 
-@contextmanager
-def raise_for_action() -> Iterator[None]:
-    """Turn client errors raised while acting for a user into translated HomeAssistantError."""
-    try:
-        yield
-    except MonogotoError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key=error_key(err)
-        ) from err
-
-
 @dataclass(frozen=True, slots=True)
 class MonogotoData:
     """One refresh's snapshot of the account; compared by value, so unchanged data writes nothing."""
 
     things: Mapping[str, Thing] = field(default_factory=dict)
+    #: Data-session status per SIM; None when that call failed (only "online" is affected).
+    statuses: Mapping[str, ThingStatus] | None = None
 
 
 class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
@@ -85,6 +82,12 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
         )
         self.client = client
         self._reported_states: set[tuple[str, str]] = set()
+        self._rate_limited_refreshes = 0
+
+    @property
+    def rate_limit_issue_id(self) -> str:
+        """Return the id of this entry's "rate limited" repair issue."""
+        return f"rate_limited_{self.config_entry.entry_id}"
 
     async def _async_update_data(self) -> MonogotoData:
         try:
@@ -94,6 +97,7 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
         except MonogotoRateLimitError as err:
+            self._note_rate_limited()
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
@@ -103,6 +107,7 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key=error_key(err)
             ) from err
+        self._note_not_rate_limited()
         self._remove_stale_devices(data.things)
         return data
 
@@ -129,10 +134,25 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
                     thing = thing.with_state(state)
             self._report_unknown_state(thing)
             things[thing.thing_id] = thing
+        statuses = await self._fetch_statuses(list(things))
         self._fit_interval(
-            listing_pages=len(listed) // PAGE_SIZE + 1, state_reads=len(without_state)
+            listing_pages=len(listed) // PAGE_SIZE + 1,
+            state_reads=len(without_state),
+            status_reads=math.ceil(len(things) / PAGE_SIZE),
         )
-        return MonogotoData(things=things)
+        return MonogotoData(things=things, statuses=statuses)
+
+    async def _fetch_statuses(
+        self, thing_ids: list[str]
+    ) -> Mapping[str, ThingStatus] | None:
+        """Read the data-session statuses; a failure here affects only "online" entities."""
+        try:
+            return await self.client.get_thing_statuses(thing_ids)
+        except MonogotoAuthError, MonogotoRateLimitError:
+            raise
+        except MonogotoError as err:
+            LOGGER.debug("Connection statuses unavailable: %s", type(err).__name__)
+            return None
 
     def _report_unknown_state(self, thing: Thing) -> None:
         """Warn once per SIM and value when the console reports a state we do not know."""
@@ -148,29 +168,67 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
                 thing.state,
             )
 
-    def _fit_interval(self, *, listing_pages: int, state_reads: int) -> None:
-        """Stretch the interval when a refresh needs more requests than the budget allows in one."""
+    def _fit_interval(
+        self, *, listing_pages: int, state_reads: int, status_reads: int
+    ) -> None:
+        """Stretch the interval when a refresh needs more requests than the budget allows."""
         budget = self.client.budget
-        needed = listing_pages + state_reads
+        needed = listing_pages + state_reads + status_reads
         seconds = math.ceil(needed / budget.limit * budget.window * 1.1)
         interval = max(SCAN_INTERVAL, timedelta(seconds=seconds))
         if interval != self.update_interval:
             LOGGER.info("Polling every %s to stay within the request budget", interval)
             self.update_interval = interval
 
+    def _note_rate_limited(self) -> None:
+        self._rate_limited_refreshes += 1
+        if self._rate_limited_refreshes == RATE_LIMIT_ISSUE_AFTER:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                self.rate_limit_issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="rate_limited",
+                translation_placeholders={"title": self.config_entry.title},
+            )
+
+    def _note_not_rate_limited(self) -> None:
+        if self._rate_limited_refreshes >= RATE_LIMIT_ISSUE_AFTER:
+            ir.async_delete_issue(self.hass, DOMAIN, self.rate_limit_issue_id)
+        self._rate_limited_refreshes = 0
+
     def _remove_stale_devices(self, things: Mapping[str, Thing]) -> None:
         """Remove the devices of SIMs that have left the account."""
         registry = dr.async_get(self.hass)
-        for device in dr.async_entries_for_config_entry(
-            registry, self.config_entry.entry_id
-        ):
-            thing_ids = {
-                value for domain, value in device.identifiers if domain == DOMAIN
-            }
-            if (
-                thing_ids
-                and thing_ids.isdisjoint(things)
-                and self.config_entry.entry_id not in thing_ids
-            ):
+        entry_id = self.config_entry.entry_id
+        for device in dr.async_entries_for_config_entry(registry, entry_id):
+            ids = {value for domain, value in device.identifiers if domain == DOMAIN}
+            if ids and ids.isdisjoint(things) and entry_id not in ids:
                 LOGGER.debug("Removing the device of a SIM that left the account")
                 registry.async_remove_device(device.id)
+
+    @asynccontextmanager
+    async def action_errors(self) -> AsyncIterator[None]:
+        """Turn client errors met while acting for the user into translated errors.
+
+        A rejected login also starts the re-authentication flow, as a failed poll would.
+        """
+        try:
+            yield
+        except MonogotoError as err:
+            if isinstance(err, MonogotoAuthError):
+                self.config_entry.async_start_reauth(self.hass)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key=error_key(err)
+            ) from err
+
+    async def async_set_sim_state(self, thing_id: str, state: ThingState) -> None:
+        """Write a SIM's state, re-read it, and update its entities without a full refresh."""
+        async with self.action_errors():
+            await self.client.set_thing_state(thing_id, state)
+            new_state = await self.client.get_thing_state(thing_id)
+        things = dict(self.data.things)
+        if thing_id in things:
+            things[thing_id] = things[thing_id].with_state(new_state)
+            self.async_set_updated_data(replace(self.data, things=things))

@@ -15,11 +15,14 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory, UnitOfInformation
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Thing, ThingState
-from .coordinator import MonogotoConfigEntry
+from .const import DOMAIN
+from .coordinator import MonogotoConfigEntry, MonogotoCoordinator, MonogotoData
 from .entity import MonogotoThingEntity, async_add_thing_entities
 
 # Read-only platform fed by the coordinator: no per-entity update calls to limit.
@@ -103,12 +106,71 @@ SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class MonogotoAccountSensorEntityDescription(SensorEntityDescription):
+    """Describes an account total, computed from every SIM."""
+
+    value_fn: Callable[[MonogotoData], StateType]
+
+
+def _count_states(*states: ThingState) -> Callable[[MonogotoData], int]:
+    return lambda data: sum(thing.sim_state in states for thing in data.things.values())
+
+
+ACCOUNT_SENSORS: tuple[MonogotoAccountSensorEntityDescription, ...] = (
+    MonogotoAccountSensorEntityDescription(
+        key="sims_total",
+        translation_key="sims_total",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: len(data.things),
+    ),
+    MonogotoAccountSensorEntityDescription(
+        key="sims_active",
+        translation_key="sims_active",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_count_states(ThingState.ACTIVE),
+    ),
+    MonogotoAccountSensorEntityDescription(
+        key="sims_suspended",
+        translation_key="sims_suspended",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_count_states(ThingState.SUSPENDED),
+    ),
+    MonogotoAccountSensorEntityDescription(
+        key="sims_other",
+        translation_key="sims_other",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: sum(
+            thing.sim_state not in (ThingState.ACTIVE, ThingState.SUSPENDED)
+            for thing in data.things.values()
+        ),
+    ),
+    MonogotoAccountSensorEntityDescription(
+        key="data_used_total",
+        translation_key="data_used_total",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.TOTAL,
+        value_fn=lambda data: sum(
+            thing.data_used or 0 for thing in data.things.values()
+        ),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MonogotoConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of every SIM, and of SIMs that appear later."""
+    """Add the account totals, and the sensors of every SIM (also of SIMs added later)."""
+    coordinator = entry.runtime_data
+    async_add_entities(
+        MonogotoAccountSensor(coordinator, description)
+        for description in ACCOUNT_SENSORS
+    )
     async_add_thing_entities(
         entry,
         async_add_entities,
@@ -129,3 +191,33 @@ class MonogotoSensor(MonogotoThingEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the value from the latest poll."""
         return self.entity_description.value_fn(self.thing)
+
+
+class MonogotoAccountSensor(CoordinatorEntity[MonogotoCoordinator], SensorEntity):
+    """A total over every SIM, on the account's service device."""
+
+    _attr_has_entity_name = True
+    entity_description: MonogotoAccountSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: MonogotoCoordinator,
+        description: MonogotoAccountSensorEntityDescription,
+    ) -> None:
+        """Attach the sensor to the account device (keyed by entry, not by CustomerId)."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry_id = coordinator.config_entry.entry_id
+        self._attr_unique_id = f"{entry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry_id)},
+            entry_type=DeviceEntryType.SERVICE,
+            manufacturer="Monogoto",
+            model="Account",
+            name=coordinator.config_entry.title,
+        )
+
+    @property
+    def native_value(self) -> StateType:
+        """Return the total from the latest poll."""
+        return self.entity_description.value_fn(self.coordinator.data)

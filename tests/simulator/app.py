@@ -51,6 +51,8 @@ class Fault:
     stall: float = 0.0
     #: Close the connection without an answer.
     disconnect: bool = False
+    #: Answer normally (lets a test fault the second call, not the first).
+    passthrough: bool = False
 
 
 def make_thing(
@@ -257,7 +259,7 @@ class MonogotoSimulator:
         if self.latency:
             await asyncio.sleep(self.latency)
         fault = self._next_fault(endpoint)
-        if fault is not None:
+        if fault is not None and not fault.passthrough:
             return await self._serve_fault(request, fault)
         if endpoint != "auth" and not self._token_ok(request):
             return web.Response(status=401, text="Unauthorized")

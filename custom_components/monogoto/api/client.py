@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 import json
@@ -35,9 +35,13 @@ from .models import (
     SETTABLE_STATES,
     Login,
     Thing,
+    ThingEvent,
     ThingState,
+    ThingStatus,
+    parse_events,
     parse_login,
     parse_state,
+    parse_statuses,
     parse_thing,
     parse_things,
     thing_alias,
@@ -342,6 +346,48 @@ class MonogotoClient:
                 raise result
             states[thing_id] = result
         return states
+
+    async def get_thing_statuses(
+        self, thing_ids: Sequence[str]
+    ) -> dict[str, ThingStatus]:
+        """Return the data-session status of several SIMs (``GET /thing/status``).
+
+        ``ThingIds`` is plural and the endpoint pages like ``/things``, so ids are sent
+        comma-separated, up to a page (50) per request. An assumption: the documentation shows
+        one id per call; ids the console leaves out simply have no status.
+        """
+        batches = [
+            thing_ids[i : i + PAGE_SIZE] for i in range(0, len(thing_ids), PAGE_SIZE)
+        ]
+        responses = await asyncio.gather(
+            *(
+                self._authed(
+                    "GET",
+                    "/thing/status",
+                    params={
+                        "ThingIds": ",".join(batch),
+                        "limit": str(PAGE_SIZE),
+                        "offset": "0",
+                    },
+                )
+                for batch in batches
+            )
+        )
+        return {
+            status.thing_id: status
+            for response in responses
+            for status in parse_statuses(_decode_json(response.text))
+        }
+
+    async def search_events(self, thing_id: str, limit: int = 20) -> list[ThingEvent]:
+        """Return a SIM's most recent events (``POST /thing/searchCDR``, needs the apikey)."""
+        response = await self._authed(
+            "POST",
+            "/thing/searchCDR",
+            json_body={"ThingIdELK": thing_id, "limit": str(limit)},
+            apikey=True,
+        )
+        return parse_events(_decode_json(response.text))
 
 
 def _segment(value: str) -> str:

@@ -105,6 +105,31 @@ class Thing:
         return replace(self, state=state, present=self.present | {"state"})
 
 
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class ThingStatus:
+    """A SIM's data-session status (``GET /thing/status``)."""
+
+    thing_id: str
+    #: True when ``ConnectionStatus`` is ``CONNECTED``; None when the console did not say.
+    connected: bool | None
+    last_connection: datetime | None = None
+
+    def __repr__(self) -> str:
+        """Return a log-safe representation."""
+        return f"ThingStatus({thing_alias(self.thing_id)}, connected={self.connected})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThingEvent:
+    """One entry of a SIM's event log (``POST /thing/searchCDR``)."""
+
+    timestamp: datetime | None
+    data_type: str | None
+    message_type: str | None
+    severity: str | None
+    message: str | None
+
+
 def parse_state(body: str) -> str:
     """Parse a state body: ``ACTIVE``, ``"ACTIVE"``, ``{ ACTIVE }`` and whitespace all work.
 
@@ -234,8 +259,6 @@ def parse_thing(payload: object) -> Thing:
     if not isinstance(thing_id, str) or not thing_id.strip():
         raise MonogotoResponseError("Thing lacks a ThingId")
     thing_id = thing_id.strip()
-    # ThingId is occasionally given as a path ("/thing/ThingId_ICCID_…").
-    thing_id = thing_id.rsplit("/", 1)[-1]
 
     usage = payload.get("ActualUsage")
     usage = usage if isinstance(usage, Mapping) else {}
@@ -309,3 +332,47 @@ def parse_things(payload: object) -> list[Thing]:
     if not isinstance(payload, list):
         raise MonogotoResponseError("Thing listing is not a JSON array")
     return [parse_thing(item) for item in payload]
+
+
+def parse_statuses(payload: object) -> list[ThingStatus]:
+    """Parse ``GET /thing/status``: ``{"Success": true, "Data": [...]}``."""
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("Data"), list):
+        raise MonogotoResponseError("Status response lacks a Data array")
+    if payload.get("Success") is False:
+        raise MonogotoResponseError("Status request did not succeed")
+    statuses: list[ThingStatus] = []
+    for item in payload["Data"]:
+        if not isinstance(item, Mapping) or not isinstance(item.get("ThingId"), str):
+            raise MonogotoResponseError("Status item lacks a ThingId")
+        connection = item.get("ConnectionStatus")
+        statuses.append(
+            ThingStatus(
+                thing_id=item["ThingId"],
+                connected=connection.strip().upper() == "CONNECTED"
+                if isinstance(connection, str) and connection.strip()
+                else None,
+                last_connection=parse_timestamp(item.get("LastConnectionTime")),
+            )
+        )
+    return statuses
+
+
+def parse_events(payload: object) -> list[ThingEvent]:
+    """Parse ``POST /thing/searchCDR``: ``{"totalResults": n, "hits": [{"_source": {...}}]}``."""
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("hits"), list):
+        raise MonogotoResponseError("Event response lacks a hits array")
+    events: list[ThingEvent] = []
+    for hit in payload["hits"]:
+        source = hit.get("_source") if isinstance(hit, Mapping) else None
+        if not isinstance(source, Mapping):
+            raise MonogotoResponseError("Event hit lacks _source")
+        events.append(
+            ThingEvent(
+                timestamp=parse_timestamp(source.get("Timestamp")),
+                data_type=_text(source.get("EsDataType")),
+                message_type=_text(source.get("MessageType")),
+                severity=_text(source.get("Severity")),
+                message=_text(source.get("message")),
+            )
+        )
+    return events

@@ -1,0 +1,259 @@
+// Browser test: set up the Monogoto integration through Home Assistant's real UI.
+//
+// Run by scripts/e2e, which starts the simulator and a fresh, onboarded Home Assistant and
+// passes their addresses in the environment. Drives Debian's Chromium with playwright-core:
+// log in → Settings → Devices & services → Add integration → Monogoto → wrong password (the
+// translated error shows) → right password with the simulator URL under "Advanced settings" →
+// entry created → the SIM devices are listed → a SIM's device page shows its state → toggling
+// its SIM switch sends exactly one PUT to the simulator and the new state shows.
+// A screenshot of every step goes to $ARTIFACTS (NN-step.png; 99-failure.png on failure).
+// Every request that is not for 127.0.0.1 is blocked, as are the brand images Home Assistant
+// would fetch from its CDN for other integrations.
+'use strict';
+
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+const HA_URL = env('HA_URL');
+const HA_USER = env('HA_USER');
+const HA_PASSWORD = env('HA_PASSWORD');
+const SIM_URL = env('SIM_URL');
+const SIM_USER = env('SIM_USER', 'demo@example.com');
+const SIM_PASSWORD = env('SIM_PASSWORD', 'demo-password');
+const ARTIFACTS = env('ARTIFACTS');
+const STEP_TIMEOUT = Number(env('STEP_TIMEOUT', '30000'));
+const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
+
+const t0 = Date.now();
+const log = (...args) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...args);
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+let shotNumber = 0;
+async function shot(page, name, number = ++shotNumber) {
+  const file = path.join(ARTIFACTS, `${String(number).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  log('screenshot', path.basename(file));
+}
+
+// The simulator's own console API and its test-only counters (loopback only).
+async function simJson(pathname, options = {}) {
+  const response = await fetch(SIM_URL + pathname, { ...options, signal: AbortSignal.timeout(10000) });
+  if (!response.ok) throw new Error(`simulator ${pathname}: HTTP ${response.status}`);
+  return response.json();
+}
+async function simThings() {
+  const { token } = await simJson('/Auth', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ UserName: SIM_USER, Password: SIM_PASSWORD }),
+  });
+  const things = [];
+  for (let offset = 0; ; offset += 50) {
+    const page = await simJson(`/things?limit=50&offset=${offset}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    things.push(...page);
+    if (page.length < 50) return things;
+  }
+}
+const simStats = () => simJson('/_sim/stats');
+
+async function until(what, check, timeout = STEP_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+// Wait until `target` is visible, failing at once (with Home Assistant's message) when an error
+// shows instead: a form error other than `expected`, or "Config flow could not be loaded".
+async function appears(page, what, target, expected = null) {
+  const errors = page.locator('ha-alert[alert-type="error"]')
+    .or(page.getByText(/could not be loaded/i)).filter({ visible: true });
+  await until(what, async () => {
+    if (await target.isVisible()) return true;
+    for (const text of await errors.allTextContents()) {
+      if (text.trim() && text.trim() !== expected) {
+        throw new Error(`Home Assistant shows "${text.trim()}" instead of ${what}`);
+      }
+    }
+    return false;
+  });
+}
+
+async function run(page) {
+  const things = await simThings();
+  const target = things.find((thing) => thing.State === 'ACTIVE');
+  if (!target) throw new Error('the simulator has no ACTIVE SIM to switch');
+  log(`simulator: ${things.length} SIMs; will switch "${target.ThingName}" (${target.ThingId})`);
+
+  // 1. Log in.
+  await page.goto(HA_URL + '/');
+  await page.waitForURL(/\/auth\/authorize/);
+  await page.getByRole('textbox', { name: /username/i }).fill(HA_USER);
+  await page.getByRole('textbox', { name: /password/i }).fill(HA_PASSWORD);
+  await shot(page, 'login');
+  await page.getByRole('button', { name: /log in/i }).click();
+  const settings = page.locator('ha-sidebar').getByText('Settings', { exact: true }).first();
+  await settings.waitFor();
+  await page.locator('#ha-launch-screen').waitFor({ state: 'hidden' });
+  await shot(page, 'logged-in');
+
+  // 2. Settings → Devices & services → Add integration → search "Monogoto".
+  await settings.click();
+  await page.getByText('Devices & services', { exact: true }).first().click();
+  const addIntegration = page.getByRole('button', { name: /add integration/i });
+  await addIntegration.waitFor();
+  await shot(page, 'devices-and-services');
+  await addIntegration.click();
+  const search = page.locator('dialog-add-integration input').first();
+  await search.waitFor();
+  await search.fill('Monogoto');
+  const brand = page.locator('dialog-add-integration').getByText('Monogoto', { exact: true }).first();
+  await brand.waitFor();
+  await shot(page, 'search-monogoto');
+
+  // 3. The form, with "Advanced settings" expanded (still showing the default console URL).
+  await brand.click();
+  const username = page.getByRole('textbox', { name: /^user name/i });
+  const password = page.getByRole('textbox', { name: /^password/i });
+  const submit = page.getByRole('button', { name: /^submit$/i });
+  await appears(page, 'the setup form', username);
+  const advanced = page.getByRole('button', { name: 'Advanced settings' });
+  const consoleUrl = page.getByRole('textbox', { name: /^console url/i });
+  const expandAdvanced = async () => {
+    if ((await advanced.getAttribute('aria-expanded')) !== 'true') await advanced.click();
+    await consoleUrl.waitFor();
+  };
+  await expandAdvanced();
+  if ((await consoleUrl.inputValue()) !== 'https://console.monogoto.io') {
+    throw new Error(`unexpected default console URL ${await consoleUrl.inputValue()}`);
+  }
+  await page.waitForTimeout(400); // the expansion animation
+  await shot(page, 'setup-form');
+
+  // 4. A wrong password, against the simulator: the translated error shows.
+  const authBefore = (await simStats()).requests.auth ?? 0;
+  await username.fill(SIM_USER);
+  await password.fill('not-the-password');
+  await consoleUrl.fill(SIM_URL);
+  await submit.click();
+  const invalidAuth = 'Monogoto did not accept this user name and password.';
+  await appears(page, 'the invalid_auth error', page.getByText(invalidAuth), invalidAuth);
+  const authAfter = (await simStats()).requests.auth ?? 0;
+  if (authAfter !== authBefore + 1) {
+    throw new Error(`expected one sign-in at the simulator, saw ${authAfter - authBefore}`);
+  }
+  await shot(page, 'wrong-password');
+
+  // 5. The right password: the entry is created. The form is shown again with the section
+  //    collapsed; the URL typed before must still be there (never submit to the real console).
+  await password.fill(SIM_PASSWORD);
+  await expandAdvanced();
+  const keptUrl = await consoleUrl.inputValue();
+  if (keptUrl !== SIM_URL) throw new Error(`the form lost the console URL: ${keptUrl}`);
+  await submit.click();
+  // Home Assistant 2026.10 follows up with "Name and assign" for the new devices.
+  const finish = page.getByRole('button', { name: /^(skip and )?finish$/i });
+  await appears(page, 'the created entry', finish, invalidAuth);
+  await shot(page, 'entry-created');
+  await finish.click();
+
+  // 6. The integration page lists one device per SIM.
+  await page.waitForURL(/\/config\/integrations\/integration\/monogoto/);
+  await page.getByRole('link', { name: `${things.length} devices` }).waitFor();
+  for (const thing of things) {
+    const name = thing.ThingName || `ICCID ${thing.ExternalUniqueId}`;
+    await page.getByRole('button', { name: new RegExp(`^${escape(name)} SIM\\b`) }).first().waitFor();
+  }
+  log(`integration page: ${things.length} devices, every SIM listed`);
+  await shot(page, 'integration-page');
+
+  // 7. One SIM's device page shows its state and an enabled SIM switch that is on.
+  await page.getByRole('button', { name: new RegExp(`^${escape(target.ThingName)} SIM\\b`) }).click();
+  await page.waitForURL(/\/config\/devices\/device\//);
+  // The state text is slotted into the row, so the row's own (light DOM) text is the value.
+  const simState = page.locator('hui-generic-entity-row', { hasText: 'SIM state' });
+  const simStateIs = (value) => until(`SIM state "${value}"`, async () =>
+    (await simState.count()) === 1 && (await simState.textContent()).trim() === value);
+  await simStateIs('Active');
+  const controls = page.locator('ha-card', { has: page.getByRole('heading', { name: 'Controls' }) });
+  const simSwitch = controls.getByRole('switch');
+  await until('the SIM switch to be on and enabled', async () =>
+    (await simSwitch.count()) === 1 && (await simSwitch.isChecked()) && (await simSwitch.isEnabled()));
+  await page.waitForTimeout(300);
+  await shot(page, 'sim-device');
+
+  // 8. Switch the SIM off: exactly one PUT reaches the simulator, and the UI follows.
+  const putsBefore = (await simStats()).puts.length;
+  // The checkbox inside is visually hidden; click the switch element itself, as a user would.
+  await controls.locator('ha-switch').click();
+  const puts = await until('the PUT at the simulator', async () => {
+    const stats = await simStats();
+    return stats.puts.length > putsBefore ? stats.puts.slice(putsBefore) : null;
+  });
+  await page.waitForTimeout(2000); // a second, duplicate PUT would arrive by now
+  const after = await simStats();
+  const newPuts = after.puts.slice(putsBefore);
+  if (newPuts.length !== 1 || newPuts[0].thing_id !== target.ThingId
+      || JSON.stringify(newPuts[0].body) !== JSON.stringify({ state: 'SUSPENDED' })) {
+    throw new Error(`expected one PUT {"state":"SUSPENDED"} for ${target.ThingId}, got ${JSON.stringify(newPuts)}`);
+  }
+  if (after.states[target.ThingId] !== 'SUSPENDED') {
+    throw new Error(`simulator state is ${after.states[target.ThingId]}, not SUSPENDED`);
+  }
+  log(`simulator: exactly one PUT ${JSON.stringify(puts[0].body)} for ${target.ThingId}`);
+  await simStateIs('Suspended');
+  await until('the SIM switch to show off', async () => !(await simSwitch.isChecked()));
+  await page.waitForTimeout(300);
+  await shot(page, 'sim-suspended');
+  log('UI: SIM state "Suspended", switch off');
+}
+
+(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'monogoto-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const blocked = new Set();
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
+    if (!loopback || (url.pathname.startsWith('/api/brands/') && !url.pathname.includes('/monogoto/'))) {
+      blocked.add(loopback ? url.pathname : url.origin);
+      return route.abort();
+    }
+    return route.continue();
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  page.setDefaultNavigationTimeout(2 * STEP_TIMEOUT);
+  page.on('pageerror', (error) => log('frontend error (not fatal):', String(error.stack || error).slice(0, 300)));
+  try {
+    await run(page);
+    log('PASSED');
+  } catch (error) {
+    log('FAILED:', error.message.split('\n').slice(0, 6).join(' | '));
+    await shot(page, 'failure', 99).catch(() => {});
+    process.exitCode = 1;
+  } finally {
+    if (blocked.size) log(`blocked ${blocked.size} non-loopback or brand request(s)`);
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+})();

@@ -1,0 +1,230 @@
+"""Set-up, polling, recovery, re-authentication and devices that come and go."""
+
+from __future__ import annotations
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.monogoto.const import DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+
+from .helpers import next_poll, state_of
+from .simulator import MonogotoSimulator, make_thing
+
+
+def _sim_devices(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> dict[str, dr.DeviceEntry]:
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return {
+        value: device
+        for device in devices
+        for domain, value in device.identifiers
+        if domain == DOMAIN and value != entry.entry_id
+    }
+
+
+@pytest.mark.things(120)
+async def test_setup_creates_a_device_per_sim(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    assert init_integration.state is ConfigEntryState.LOADED
+    devices = _sim_devices(hass, init_integration)
+    assert set(devices) == set(simulator.thing_ids())
+    for thing_id, thing in simulator.things.items():
+        assert (
+            state_of(hass, "sensor", thing_id, "sim_state").state
+            == thing["State"].lower()
+        )
+        assert devices[thing_id].serial_number == thing["ExternalUniqueId"]
+    # 3 listing pages, 3 status batches and one login for 120 SIMs.
+    assert simulator.requests == {"auth": 1, "things": 3, "status": 3}
+
+    changed = simulator.thing_ids()[42]
+    simulator.set_state(changed, "SUSPENDED")
+    await next_poll(hass, freezer)
+    assert state_of(hass, "sensor", changed, "sim_state").state == "suspended"
+    assert simulator.requests["auth"] == 1  # the token is reused
+
+
+async def test_unload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_setup_retries_while_console_is_down(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    simulator.fail("things", status=503, times=10)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_setup_with_rejected_password_starts_reauth(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    simulator.password = "changed"
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_password_change_while_polling_starts_reauth_without_login_loop(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    simulator.password = "changed"
+    simulator.revoke_tokens()
+    await next_poll(hass, freezer)
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == STATE_UNAVAILABLE
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    logins = simulator.requests["auth"]
+    await next_poll(hass, freezer)
+    await next_poll(hass, freezer)
+    assert simulator.requests["auth"] == logins  # polling stopped: no login storm
+
+
+async def test_connection_failure_then_recovery(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    simulator.fail("things", status=502, times=2)
+    await next_poll(hass, freezer)
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == STATE_UNAVAILABLE
+    await next_poll(hass, freezer)
+    assert caplog.text.count("Error fetching monogoto data") == 1  # logged once
+    await next_poll(hass, freezer)
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == "active"
+    assert "Fetching monogoto data recovered" in caplog.text
+
+
+async def test_new_sim_appears_and_removed_sim_loses_its_device(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    new_id = simulator.add_thing(make_thing(77, "SUSPENDED"))
+    gone_id = simulator.thing_ids()[0]
+    simulator.remove_thing(gone_id)
+    await next_poll(hass, freezer)
+
+    devices = _sim_devices(hass, init_integration)
+    assert new_id in devices
+    assert gone_id not in devices
+    assert state_of(hass, "sensor", new_id, "sim_state").state == "suspended"
+    registry = er.async_get(hass)
+    assert not [
+        entry
+        for entry in er.async_entries_for_config_entry(
+            registry, init_integration.entry_id
+        )
+        if entry.unique_id.startswith(gone_id)
+    ]
+
+
+async def test_listing_without_state_reads_each_state(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    simulator.listing_includes_state = False
+    simulator.state_body = "braced"
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert simulator.requests["state_get"] == 3
+    for thing_id, thing in simulator.things.items():
+        assert (
+            state_of(hass, "sensor", thing_id, "sim_state").state
+            == thing["State"].lower()
+        )
+
+
+async def test_one_failing_state_read_keeps_the_others(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    first, second, _ = simulator.thing_ids()
+    simulator.listing_includes_state = False
+    simulator.set_state(second, "SUSPENDED")
+    simulator.set_state(first, "SUSPENDED")
+    simulator.fail("state_get", status=500)  # the first state read fails
+    await next_poll(hass, freezer)
+    states = {
+        tid: state_of(hass, "sensor", tid, "sim_state").state for tid in (first, second)
+    }
+    # One of the two kept its last known value; the other shows the new one.
+    assert sorted(states.values()) == ["active", "suspended"]
+
+
+async def test_unknown_state_is_unknown_and_warned_once(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    simulator.set_state(thing_id, "DEACTIVATED")
+    await next_poll(hass, freezer)
+    await next_poll(hass, freezer)
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == STATE_UNKNOWN
+    assert caplog.text.count("unknown state 'DEACTIVATED'") == 1
+    assert thing_id not in caplog.text
+
+
+async def test_remove_stale_device_by_hand(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    hass_ws_client,
+) -> None:
+    assert await async_setup_component(hass, "config", {})
+    registry = dr.async_get(hass)
+    present = _sim_devices(hass, init_integration)[simulator.thing_ids()[0]]
+    stale = registry.async_get_or_create(
+        config_entry_id=init_integration.entry_id,
+        identifiers={(DOMAIN, "ThingId_ICCID_gone")},
+    )
+    client = await hass_ws_client(hass)
+
+    async def remove(device_id: str) -> bool:
+        await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": init_integration.entry_id,
+                "device_id": device_id,
+            }
+        )
+        return bool((await client.receive_json())["success"])
+
+    assert not await remove(present.id)
+    assert await remove(stale.id)
+    assert registry.async_get(stale.id) is None
