@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.monogoto.api import MonogotoClient, RequestBudget
 from custom_components.monogoto.const import DOMAIN
@@ -38,8 +40,8 @@ async def sim_url(
 ) -> AsyncIterator[str]:
     """Serve the simulator over real HTTP on 127.0.0.1 and return its base URL."""
     # No access log: request lines carry thing ids (ICCIDs), and the secret tests read logs.
-    server = TestServer(simulator.create_app(), host="127.0.0.1", access_log=None)
-    await server.start_server()
+    server = TestServer(simulator.create_app(), host="127.0.0.1")
+    await server.start_server(access_log=None)
     yield str(server.make_url("")).rstrip("/")
     await server.close()
 
@@ -63,6 +65,7 @@ def mock_config_entry(sim_url: str) -> MockConfigEntry:
     """Return a config entry for the simulator's demo account."""
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id="01JMONOGOTOACCOUNTENTRY001",
         title=DEMO_USERNAME,
         unique_id=DEMO_CUSTOMER_ID,
         data={
@@ -75,13 +78,32 @@ def mock_config_entry(sim_url: str) -> MockConfigEntry:
 
 @pytest.fixture
 async def init_integration(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> MockConfigEntry:
     """Set the integration up against the simulator, in frozen time (see ``next_poll``)."""
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Use Home Assistant's snapshot serializers (stable ids, tests/snapshots/)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create entities that are disabled by default as enabled (for snapshots)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
 
 
 @pytest.fixture

@@ -30,12 +30,19 @@ StateBody = Literal["plain", "quoted", "braced"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _NAMES = ("Tracker {n}", "Camera {n}", "Gateway {n}", "Holiday home router {n}", None)
-_STATES = ("ACTIVE",) * 6 + (
-    "SUSPENDED",
+# SIMs 1-6 cover every state, so small fleets in tests show all of them.
+_STATES = (
+    "ACTIVE",
     "SUSPENDED",
     "PROVISIONED",
+    "ACTIVE",
     "TEST_ACTIVE",
     "RETIRED",
+    "ACTIVE",
+    "SUSPENDED",
+    "ACTIVE",
+    "ACTIVE",
+    "ACTIVE",
 )
 
 
@@ -69,7 +76,7 @@ def make_thing(
         ThingId=thing_id,
         ExternalUniqueId=iccid,
         ThingName=name_pattern.format(n=index) if name_pattern else f"ICCID {iccid}",
-        State=state or _STATES[index % len(_STATES)],
+        State=state or _STATES[(index - 1) % len(_STATES)],
         IMEI=f"35{index:013d}",
         IMSI=imsi,
         ActiveMobileSubscriber=imsi,

@@ -1,0 +1,125 @@
+"""SIM and account sensors: snapshot, values equal to the simulator's, disabled identifiers."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.monogoto.api import parse_thing
+from homeassistant.const import STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from .helpers import entity_id_of, state_of
+from .simulator import MonogotoSimulator
+
+
+@pytest.fixture
+def platforms() -> list[str]:
+    """Only the sensor platform."""
+    return [Platform.SENSOR]
+
+
+@pytest.mark.things(5)
+@pytest.mark.freeze_time("2026-11-28 12:00:00+00:00")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_sensors_snapshot(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+@pytest.mark.things(30)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_values_equal_the_simulator(
+    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
+) -> None:
+    for thing_id, raw in simulator.things.items():
+        thing = parse_thing(raw)
+
+        def value(key: str, tid: str = thing_id) -> str:
+            return state_of(hass, "sensor", tid, key).state
+
+        assert value("sim_state") == raw["State"].lower()
+        assert float(value("data_used")) == pytest.approx(
+            raw["ActualUsage"]["Data_"] / 1_000_000, abs=0.05
+        )
+        assert int(value("sms_sent")) == raw["ActualUsage"]["MO_SMS_CDR_"]
+        assert value("last_data_activity") == (
+            thing.last_data_activity.replace(microsecond=0).isoformat()
+        )
+        assert value("last_network_registration") == (
+            thing.last_network_registration.isoformat()
+        )
+        assert value("operator") == raw["MnoName"]
+        assert value("imei") == raw["IMEI"]
+        assert value("imsi") == raw["IMSI"]
+        assert value("msisdn") == raw["MSISDN"]
+        assert value("ip_address") == raw["IPs"][0]["IP"]
+        assert value("apn") == "data.mono"
+
+    states = [raw["State"] for raw in simulator.things.values()]
+    account = {
+        key: hass.states.get(f"sensor.demo_example_com_{key}").state
+        for key in ("sims", "active_sims", "suspended_sims", "other_sims")
+    }
+    assert account == {
+        "sims": "30",
+        "active_sims": str(states.count("ACTIVE")),
+        "suspended_sims": str(states.count("SUSPENDED")),
+        "other_sims": str(30 - states.count("ACTIVE") - states.count("SUSPENDED")),
+    }
+
+
+async def test_identifiers_are_diagnostic_and_disabled_by_default(
+    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
+) -> None:
+    registry = er.async_get(hass)
+    thing_id = simulator.thing_ids()[0]
+    for key in ("imei", "imsi", "msisdn", "ip_address", "apn"):
+        entry = registry.async_get(entity_id_of(hass, "sensor", thing_id, key))
+        assert entry is not None
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert entry.entity_category is er.EntityCategory.DIAGNOSTIC
+    for key in ("sim_state", "data_used", "sms_sent", "last_data_activity", "operator"):
+        entry = registry.async_get(entity_id_of(hass, "sensor", thing_id, key))
+        assert entry is not None
+        assert entry.disabled_by is None
+
+
+async def test_null_and_absent_fields(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    raw = simulator.things[thing_id]
+    raw["MnoName"] = None  # null: the entity exists, its state is unknown
+    raw["Last_DATA_Time"] = "not a time"
+    del raw["ActualUsage"]  # absent: no usage entities for this SIM
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert state_of(hass, "sensor", thing_id, "operator").state == STATE_UNKNOWN
+    assert (
+        state_of(hass, "sensor", thing_id, "last_data_activity").state == STATE_UNKNOWN
+    )
+    registry = er.async_get(hass)
+    assert (
+        registry.async_get_entity_id("sensor", "monogoto", f"{thing_id}_data_used")
+        is None
+    )
+    assert (
+        registry.async_get_entity_id("sensor", "monogoto", f"{thing_id}_sms_sent")
+        is None
+    )
+    other = simulator.thing_ids()[1]
+    assert state_of(hass, "sensor", other, "data_used").state != STATE_UNKNOWN
