@@ -5,7 +5,8 @@
 // log in → Settings → Devices & services → Add integration → Monogoto → wrong password (the
 // translated error shows) → right password with the simulator URL under "Advanced settings" →
 // entry created → the SIM devices are listed → a SIM's device page shows its state → toggling
-// its SIM switch sends exactly one PUT to the simulator and the new state shows.
+// its SIM switch off and on again sends exactly one PUT each to the simulator, and the new
+// state shows each time.
 // A screenshot of every step goes to $ARTIFACTS (NN-step.png; 99-failure.png on failure).
 // Every request that is not for 127.0.0.1 is blocked, as are the brand images Home Assistant
 // would fetch from its CDN for other integrations.
@@ -194,30 +195,36 @@ async function run(page) {
   await page.waitForTimeout(300);
   await shot(page, 'sim-device');
 
-  // 8. Switch the SIM off: exactly one PUT reaches the simulator, and the UI follows.
-  const putsBefore = (await simStats()).puts.length;
-  // The checkbox inside is visually hidden; click the switch element itself, as a user would.
-  await controls.locator('ha-switch').click();
-  const puts = await until('the PUT at the simulator', async () => {
+  // 8. Switch the SIM off, then on again: each click sends exactly one PUT to the simulator,
+  //    and the device page follows (SIM state text and switch position).
+  const toggle = async (state, label, on) => {
+    const putsBefore = (await simStats()).puts.length;
+    // The checkbox inside is visually hidden; click the switch element, as a user would.
+    await controls.locator('ha-switch').click();
+    await until(`the PUT ${state} at the simulator`, async () =>
+      (await simStats()).puts.length > putsBefore);
+    await page.waitForTimeout(2000); // a second, duplicate PUT would have arrived by now
     const stats = await simStats();
-    return stats.puts.length > putsBefore ? stats.puts.slice(putsBefore) : null;
-  });
-  await page.waitForTimeout(2000); // a second, duplicate PUT would arrive by now
-  const after = await simStats();
-  const newPuts = after.puts.slice(putsBefore);
-  if (newPuts.length !== 1 || newPuts[0].thing_id !== target.ThingId
-      || JSON.stringify(newPuts[0].body) !== JSON.stringify({ state: 'SUSPENDED' })) {
-    throw new Error(`expected one PUT {"state":"SUSPENDED"} for ${target.ThingId}, got ${JSON.stringify(newPuts)}`);
-  }
-  if (after.states[target.ThingId] !== 'SUSPENDED') {
-    throw new Error(`simulator state is ${after.states[target.ThingId]}, not SUSPENDED`);
-  }
-  log(`simulator: exactly one PUT ${JSON.stringify(puts[0].body)} for ${target.ThingId}`);
-  await simStateIs('Suspended');
-  await until('the SIM switch to show off', async () => !(await simSwitch.isChecked()));
+    const puts = stats.puts.slice(putsBefore);
+    if (puts.length !== 1 || puts[0].thing_id !== target.ThingId
+        || JSON.stringify(puts[0].body) !== JSON.stringify({ state })) {
+      throw new Error(`expected one PUT {"state":"${state}"} for ${target.ThingId}, got ${JSON.stringify(puts)}`);
+    }
+    if (stats.states[target.ThingId] !== state) {
+      throw new Error(`the simulator has ${target.ThingId} ${stats.states[target.ThingId]}, not ${state}`);
+    }
+    log(`simulator: exactly one PUT ${JSON.stringify(puts[0].body)} for ${target.ThingId}`);
+    await simStateIs(label);
+    await until(`the SIM switch to show ${on ? 'on' : 'off'}`, async () =>
+      (await simSwitch.isChecked()) === on && (await simSwitch.isEnabled()));
+    log(`UI: SIM state "${label}", switch ${on ? 'on' : 'off'}`);
+  };
+  await toggle('SUSPENDED', 'Suspended', false);
   await page.waitForTimeout(300);
   await shot(page, 'sim-suspended');
-  log('UI: SIM state "Suspended", switch off');
+  await toggle('ACTIVE', 'Active', true);
+  await page.waitForTimeout(300);
+  await shot(page, 'sim-active-again');
 }
 
 (async () => {

@@ -141,6 +141,8 @@ class MonogotoSimulator:
         self.put_bodies: list[tuple[str, Any]] = []
         self._faults: dict[str, deque[Fault]] = {}
         self._tokens: dict[str, float | None] = {}
+        #: Every token ever issued (revoked ones included), for secret-hygiene tests.
+        self.issued_tokens: list[str] = []
         self._token_serial = itertools.count(1)
         self._secret = b"simulator-secret"
         self.seed = seed
@@ -217,6 +219,7 @@ class MonogotoSimulator:
         )
         token = f"{header}.{payload}.{signature}"
         self._tokens[token] = expires
+        self.issued_tokens.append(token)
         return token
 
     # -- the application ---------------------------------------------------------------------

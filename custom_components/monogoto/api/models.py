@@ -22,9 +22,10 @@ from typing import Any
 from .exceptions import MonogotoResponseError
 
 THING_ID_PREFIX = "ThingId_ICCID_"
-_STATE_WORD = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
+_STATE_WORD = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$", re.ASCII)
 _DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?(Z|[+-]00:?00)?$"
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?(Z|[+-]00:?00)?$",
+    re.ASCII,
 )
 
 
@@ -144,7 +145,7 @@ def parse_state(body: str) -> str:
         text = decoded if isinstance(decoded, str) else ""
     text = text.strip().removeprefix("{").removesuffix("}").strip().strip('"').strip()
     word = text.upper()
-    if not _STATE_WORD.match(word):
+    if not _STATE_WORD.fullmatch(word):
         raise MonogotoResponseError("State response is not a state word")
     return word
 
@@ -187,7 +188,7 @@ def parse_timestamp(value: object) -> datetime | None:
         return None
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return parse_timestamp(int(text))
         return _parse_datetime_string(text)
     if isinstance(value, int | float) and value > 0:
@@ -228,7 +229,7 @@ def _count(value: object) -> int | None:
         return value if value >= 0 else None
     if isinstance(value, float) and value >= 0 and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value.strip())
     return None
 
