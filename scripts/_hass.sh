@@ -62,6 +62,7 @@ wait_http() {
 # Start the simulator in the background: start_simulator PORT THINGS LOGFILE; sets SIM_PID.
 start_simulator() {
   (cd "$REPO_ROOT" && exec > "$3" 2>&1 && inenv python -m tests.simulator --port "$1" --things "$2") &
+  # shellcheck disable=SC2034  # read by the caller
   SIM_PID=$!
   wait_http "http://127.0.0.1:$1/_sim/stats" 30 "$SIM_PID"
 }
@@ -73,6 +74,7 @@ start_hass() {
     && inenv env PATH="$(hass_venv)/bin:/usr/local/bin:/usr/bin:/bin" \
       SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_NATIVE_TLS=1 \
       "$(hass_venv)/bin/hass" --config "$1") &
+  # shellcheck disable=SC2034  # read by the caller
   HASS_PID=$!
 }
 
@@ -94,19 +96,21 @@ _descendants() {
 # GRACE seconds to shut down cleanly (Home Assistant saves its storage), then KILL the rest.
 stop_tree() {
   local pid=$1 name=$2 grace=${3:-30} procs p i status=0
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  procs=$(_descendants "$pid")
-  for p in $procs; do
-    [ "$(ps -o comm= -p "$p" 2>/dev/null)" = bwrap ] || kill -TERM "$p" 2>/dev/null || true
-  done
-  for ((i = 0; i < grace * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  [ -n "$pid" ] || return 0
   if kill -0 "$pid" 2>/dev/null; then
-    hass_log "$name did not stop within $grace s; killing it"
-    # shellcheck disable=SC2086
-    kill -KILL $procs "$pid" 2>/dev/null || true
+    procs=$(_descendants "$pid")
+    for p in $procs; do
+      [ "$(ps -o comm= -p "$p" 2>/dev/null)" = bwrap ] || kill -TERM "$p" 2>/dev/null || true
+    done
+    for ((i = 0; i < grace * 10; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      hass_log "$name did not stop within $grace s; killing it"
+      # shellcheck disable=SC2086
+      kill -KILL $procs "$pid" 2>/dev/null || true
+    fi
   fi
   wait "$pid" 2>/dev/null || status=$?
   hass_log "$name stopped (exit status $status)"
