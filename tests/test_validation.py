@@ -189,3 +189,33 @@ def test_every_action_is_described_and_translated() -> None:
             if select and "translation_key" in select:
                 options = STRINGS["selector"][select["translation_key"]]["options"]
                 assert set(options) == set(select["options"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "module", "table"),
+    [("triggers", "trigger", "TRIGGERS"), ("conditions", "condition", "CONDITIONS")],
+)
+def test_every_trigger_and_condition_is_described(
+    kind: str, module: str, table: str
+) -> None:
+    """triggers.yaml/conditions.yaml, the platform and strings.json name the same things."""
+    import importlib
+
+    described = {
+        key: spec
+        for key, spec in yaml.safe_load((PACKAGE / f"{kind}.yaml").read_text()).items()
+        if not key.startswith(".")
+    }
+    platform = getattr(
+        importlib.import_module(f"custom_components.monogoto.{module}"), table
+    )
+    assert set(described) == set(platform) == set(STRINGS[kind])
+    for key, spec in described.items():
+        assert STRINGS[kind][key]["name"]
+        assert STRINGS[kind][key]["description"]
+        assert set(spec.get("fields", {})) == set(STRINGS[kind][key]["fields"])
+        for field in spec.get("fields", {}).values():
+            select = field.get("selector", {}).get("select")
+            if select and "translation_key" in select:
+                options = STRINGS["selector"][select["translation_key"]]["options"]
+                assert set(options) == set(select["options"])

@@ -1,0 +1,59 @@
+"""Conditions for SIMs, offered in the automation editor (``conditions.yaml``).
+
+Built on Home Assistant's entity-condition helpers, like the triggers in ``trigger.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import probatio as vol
+
+from homeassistant.const import CONF_OPTIONS, STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.condition import (
+    ENTITY_STATE_CONDITION_SCHEMA_ANY_ALL,
+    Condition,
+    ConditionConfig,
+    EntityStateConditionBase,
+    make_entity_state_condition,
+)
+
+from .sensor import SIM_STATE_OPTIONS
+from .trigger import ONLINE_SPEC, SIM_STATE_SPEC
+
+CONF_STATES: Final = "states"
+
+SIM_STATE_IS_SCHEMA = ENTITY_STATE_CONDITION_SCHEMA_ANY_ALL.extend(
+    {
+        vol.Required(CONF_OPTIONS): {
+            vol.Required(CONF_STATES): vol.All(
+                cv.ensure_list, vol.Length(min=1), [vol.In(SIM_STATE_OPTIONS)]
+            ),
+        },
+    }
+)
+
+
+class SimStateIsCondition(EntityStateConditionBase):
+    """Passes when the SIM is in one of the chosen states."""
+
+    _domain_specs = SIM_STATE_SPEC
+    _schema = SIM_STATE_IS_SCHEMA
+
+    def __init__(self, hass: HomeAssistant, config: ConditionConfig) -> None:
+        """Remember the chosen states."""
+        super().__init__(hass, config)
+        self._states = set((config.options or {})[CONF_STATES])
+
+
+CONDITIONS: dict[str, type[Condition]] = {
+    "sim_state_is": SimStateIsCondition,
+    "is_online": make_entity_state_condition(ONLINE_SPEC, STATE_ON),
+}
+
+
+async def async_get_conditions(hass: HomeAssistant) -> dict[str, type[Condition]]:
+    """Return the SIM conditions."""
+    return CONDITIONS

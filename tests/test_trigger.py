@@ -1,0 +1,259 @@
+"""SIM triggers and conditions, in real automations, driven by changes in the simulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import re
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_service,
+)
+import yaml
+
+from custom_components.monogoto.const import DOMAIN
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+
+from .helpers import next_poll
+from .simulator import MonogotoSimulator
+
+
+def _device(hass: HomeAssistant, entry: MockConfigEntry, thing_id: str) -> str:
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, thing_id), entry.entry_id
+    )
+    assert device is not None
+    return device.id
+
+
+async def _automations(
+    hass: HomeAssistant, *automations: tuple[str, dict[str, Any], dict[str, Any] | None]
+) -> dict[str, list[ServiceCall]]:
+    """Set up one automation per (name, trigger, condition); return each one's calls."""
+    calls = {name: async_mock_service(hass, "test", name) for name, _, _ in automations}
+    config = [
+        {
+            "alias": name,
+            "triggers": [trigger],
+            "conditions": [condition] if condition else [],
+            "actions": [{"action": f"test.{name}"}],
+        }
+        for name, trigger, condition in automations
+    ]
+    assert await async_setup_component(hass, "automation", {"automation": config})
+    await hass.async_block_till_done()
+    return calls
+
+
+async def _polls(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, count: int = 3
+) -> None:
+    """Poll a few times: enough for every kind of data (statuses may come less often)."""
+    for _ in range(count):
+        await next_poll(hass, freezer)
+
+
+@pytest.mark.parametrize(
+    ("states", "changes", "fires"),
+    [
+        ([], ["SUSPENDED"], 1),
+        ([], ["SUSPENDED", "ACTIVE"], 2),
+        (["suspended"], ["RETIRED"], 0),
+        (["suspended"], ["RETIRED", "SUSPENDED"], 1),
+        (["suspended", "retired"], ["RETIRED", "SUSPENDED"], 2),
+    ],
+)
+async def test_sim_state_changed(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    states: list[str],
+    changes: list[str],
+    fires: int,
+) -> None:
+    watched, other, _ = simulator.thing_ids()
+    calls = await _automations(
+        hass,
+        (
+            "changed",
+            {
+                "trigger": "monogoto.sim_state_changed",
+                "target": {"device_id": _device(hass, init_integration, watched)},
+                "options": {"states": states},
+            },
+            None,
+        ),
+    )
+    # Unrelated changes: another SIM's state, this SIM's usage.
+    simulator.set_state(other, "RETIRED")
+    simulator.things[watched]["ActualUsage"]["Data_"] += 1_000_000
+    await _polls(hass, freezer, 1)
+    assert calls["changed"] == []
+    for state in changes:
+        simulator.set_state(watched, state)
+        await _polls(hass, freezer, 1)
+    assert len(calls["changed"]) == fires
+
+
+async def test_went_offline_and_online(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    watched, other, _ = simulator.thing_ids()
+    target = {"device_id": _device(hass, init_integration, watched)}
+    calls = await _automations(
+        hass,
+        ("offline", {"trigger": "monogoto.went_offline", "target": target}, None),
+        ("online", {"trigger": "monogoto.went_online", "target": target}, None),
+    )
+    simulator.connection[other] = "DISCONNECTED"
+    await _polls(hass, freezer)
+    assert calls == {"offline": [], "online": []}
+    simulator.connection[watched] = "DISCONNECTED"
+    await _polls(hass, freezer)
+    assert (len(calls["offline"]), len(calls["online"])) == (1, 0)
+    simulator.connection[watched] = "CONNECTED"
+    await _polls(hass, freezer)
+    assert (len(calls["offline"]), len(calls["online"])) == (1, 1)
+
+
+async def test_data_used_crossed_threshold(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    watched, other, _ = simulator.thing_ids()
+    for thing_id in (watched, other):
+        simulator.things[thing_id]["ActualUsage"]["Data_"] = 400_000_000
+    await _polls(hass, freezer, 1)
+    calls = await _automations(
+        hass,
+        (
+            "over",
+            {
+                "trigger": "monogoto.data_used_crossed_threshold",
+                "target": {"device_id": _device(hass, init_integration, watched)},
+                "options": {
+                    "threshold": {
+                        "type": "above",
+                        "value": {"number": 0.5, "unit_of_measurement": "GB"},
+                    }
+                },
+            },
+            None,
+        ),
+    )
+    simulator.things[other]["ActualUsage"]["Data_"] = 900_000_000
+    simulator.things[watched]["ActualUsage"]["Data_"] = 450_000_000
+    await _polls(hass, freezer, 1)
+    assert calls["over"] == []
+    simulator.things[watched]["ActualUsage"]["Data_"] = 510_000_000
+    await _polls(hass, freezer, 1)
+    assert len(calls["over"]) == 1
+    simulator.things[watched]["ActualUsage"]["Data_"] = 600_000_000
+    await _polls(hass, freezer, 1)
+    assert len(calls["over"]) == 1  # still above: no new crossing
+
+
+async def test_conditions_pass_and_block(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    watched, _, _ = simulator.thing_ids()
+    target = {"device_id": _device(hass, init_integration, watched)}
+    event = {"trigger": "event", "event_type": "check"}
+    calls = await _automations(
+        hass,
+        (
+            "when_active",
+            event,
+            {
+                "condition": "monogoto.sim_state_is",
+                "target": target,
+                "options": {"states": ["active"]},
+            },
+        ),
+        (
+            "when_suspended",
+            event,
+            {
+                "condition": "monogoto.sim_state_is",
+                "target": target,
+                "options": {"states": ["suspended", "retired"]},
+            },
+        ),
+        ("when_online", event, {"condition": "monogoto.is_online", "target": target}),
+    )
+    hass.bus.async_fire("check")
+    await hass.async_block_till_done()
+    assert {name: len(c) for name, c in calls.items()} == {
+        "when_active": 1,
+        "when_suspended": 0,
+        "when_online": 1,
+    }
+    simulator.set_state(watched, "SUSPENDED")
+    simulator.connection[watched] = "DISCONNECTED"
+    await _polls(hass, freezer)
+    hass.bus.async_fire("check")
+    await hass.async_block_till_done()
+    assert {name: len(c) for name, c in calls.items()} == {
+        "when_active": 1,
+        "when_suspended": 1,
+        "when_online": 1,
+    }
+
+
+@pytest.mark.parametrize("expected_lingering_timers", [True])  # the README's time trigger
+async def test_readme_examples_are_valid(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Every README automation using monogoto triggers or conditions loads (invalid ones would not)."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
+    automations = [
+        item
+        for block in blocks
+        if "monogoto." in block
+        for item in (yaml.safe_load(block) or {}).get("automation", [])
+    ]
+    triggers = [
+        t
+        for a in automations
+        for t in a["triggers"]
+        if t["trigger"].startswith("monogoto.")
+    ]
+    conditions = [
+        c
+        for a in automations
+        for c in a.get("conditions", [])
+        if c["condition"].startswith("monogoto.")
+    ]
+    assert {t["trigger"] for t in triggers} == {
+        f"monogoto.{key}"
+        for key in (
+            "sim_state_changed",
+            "went_online",
+            "went_offline",
+            "data_used_crossed_threshold",
+        )
+    }
+    assert {c["condition"] for c in conditions} == {
+        "monogoto.sim_state_is",
+        "monogoto.is_online",
+    }
+    assert await async_setup_component(hass, "automation", {"automation": automations})
+    await hass.async_block_till_done()
+    states = hass.states.async_all("automation")
+    assert len(states) == len(automations)
+    assert all(state.state == "on" for state in states), [s.as_dict() for s in states]
