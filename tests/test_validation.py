@@ -209,7 +209,8 @@ def test_every_trigger_and_condition_is_described(
     platform = getattr(
         importlib.import_module(f"custom_components.monogoto.{module}"), table
     )
-    assert set(described) == set(platform) == set(STRINGS[kind])
+    icons = _json(PACKAGE / "icons.json")[kind]
+    assert set(described) == set(platform) == set(STRINGS[kind]) == set(icons)
     for key, spec in described.items():
         assert STRINGS[kind][key]["name"]
         assert STRINGS[kind][key]["description"]
