@@ -37,6 +37,7 @@ async def test_sensors_snapshot(
 
 
 @pytest.mark.things(30)
+@pytest.mark.parametrize("platforms", [[]])  # every platform
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_values_equal_the_simulator(
     hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
@@ -64,6 +65,34 @@ async def test_values_equal_the_simulator(
         assert value("msisdn") == raw["MSISDN"]
         assert value("ip_address") == raw["IPs"][0]["IP"]
         assert value("apn") == "data.mono"
+
+    # Every SIM device carries every entity: sensors, the online sensor and the switch.
+    registry = er.async_get(hass)
+    expected = {
+        ("sensor", key)
+        for key in (
+            "sim_state",
+            "data_used",
+            "sms_sent",
+            "last_data_activity",
+            "last_network_registration",
+            "operator",
+            "imei",
+            "imsi",
+            "msisdn",
+            "ip_address",
+            "apn",
+        )
+    } | {("binary_sensor", "online"), ("switch", "sim")}
+    for thing_id in simulator.things:
+        found = {
+            (entry.domain, entry.unique_id.removeprefix(f"{thing_id}_"))
+            for entry in er.async_entries_for_config_entry(
+                registry, init_integration.entry_id
+            )
+            if entry.unique_id.startswith(f"{thing_id}_")
+        }
+        assert found == expected
 
     states = [raw["State"] for raw in simulator.things.values()]
     account = {
