@@ -10,6 +10,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.monogoto.coordinator import STATUS_INTERVAL
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -48,7 +49,8 @@ async def test_online_follows_connection_status(
     thing_id = simulator.thing_ids()[0]
     assert state_of(hass, "binary_sensor", thing_id, "online").state == STATE_ON
     simulator.connection[thing_id] = "DISCONNECTED"
-    await next_poll(hass, freezer)
+    # Statuses are read every STATUS_INTERVAL, not on every poll.
+    await next_poll(hass, freezer, STATUS_INTERVAL.total_seconds())
     assert state_of(hass, "binary_sensor", thing_id, "online").state == STATE_OFF
 
 
@@ -60,7 +62,7 @@ async def test_status_failure_affects_only_online(
 ) -> None:
     thing_id = simulator.thing_ids()[0]
     simulator.fail("status", status=500)
-    await next_poll(hass, freezer)
+    await next_poll(hass, freezer, STATUS_INTERVAL.total_seconds())
     assert (
         state_of(hass, "binary_sensor", thing_id, "online").state == STATE_UNAVAILABLE
     )

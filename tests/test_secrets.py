@@ -1,10 +1,20 @@
-"""Secret canaries: known secrets appear in no log record (DEBUG included) and not in diagnostics."""
+"""Secret canaries: known secrets appear in no log record (DEBUG included) and not in diagnostics.
+
+The canary account and SIM defined here also run through the whole fault matrix
+(``tests/test_faults.py`` calls ``assert_no_secrets`` on every row, and ``tests/test_soak.py``
+at the end of its 24 hours), and the client's exceptions are checked for every kind of fault.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 import json
 import logging
+import re
+import traceback
+from typing import Any
 
+import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -12,6 +22,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 
+from custom_components.monogoto.api import MonogotoClient, MonogotoError, ThingState
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, SERVICE_TURN_OFF
@@ -20,7 +31,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 
 from .helpers import entity_id_of, next_poll
-from .simulator import MonogotoSimulator, make_thing
+from .simulator import Fault, MonogotoSimulator, make_thing
 
 CANARY = {
     "password": "Canary-Pa55word!",
@@ -35,15 +46,87 @@ CANARY = {
 }
 
 
-@pytest.fixture
-def simulator() -> MonogotoSimulator:
-    """Serve one SIM full of canary values, from an account with a canary password."""
+CANARY_USERNAME = "canary@example.com"
+
+
+def canary_simulator(things: int = 0, **kwargs: Any) -> MonogotoSimulator:
+    """Return a console of the canary account: the canary SIM first, then ``things`` others."""
     sim = MonogotoSimulator(
         0,
-        username="canary@example.com",
+        username=CANARY_USERNAME,
         password=CANARY["password"],
         customer_id=CANARY["customer_id"],
+        **kwargs,
     )
+    sim.add_thing(canary_thing())
+    for index in range(1, things + 1):
+        sim.add_thing(make_thing(index, seed=sim.seed))
+    return sim
+
+
+def canary_entry(url: str) -> MockConfigEntry:
+    """Return the config entry of the canary account."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=CANARY_USERNAME,
+        unique_id=CANARY["customer_id"],
+        data={"username": CANARY_USERNAME, "password": CANARY["password"], "url": url},
+    )
+
+
+def secrets_of(simulator: MonogotoSimulator) -> list[tuple[str, str]]:
+    """Return every secret the test must not find: the canaries and each token issued."""
+    return [
+        *CANARY.items(),
+        ("current password", simulator.password),
+        *((f"token {n}", token) for n, token in enumerate(simulator.issued_tokens)),
+    ]
+
+
+def exception_texts(err: BaseException | None) -> list[str]:
+    """Return what an exception would show: message, repr and its formatted chain."""
+    if err is None:
+        return []
+    return [str(err), repr(err), "".join(traceback.format_exception(err))]
+
+
+def record_texts(records: Iterable[logging.LogRecord]) -> list[str]:
+    """Return each log record as a log file would hold it (message and traceback).
+
+    Nothing is masked: entity ids included. The console names SIMs "ICCID <number>" by
+    default and Home Assistant logs every entity id it registers, so devices are named
+    ``Thing.display_name`` ("SIM 0042"), which never spells out the ICCID.
+    """
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    return [
+        formatter.format(record)
+        for record in records
+        # The test harness's stand-in for .storage logs what it "writes"; not a real log.
+        if not record.name.startswith("pytest_homeassistant_custom_component")
+    ]
+
+
+def assert_no_secrets(
+    simulator: MonogotoSimulator, **sources: Iterable[str] | str
+) -> None:
+    """Assert that no secret appears in any of ``sources`` (name -> texts).
+
+    A secret counts when it stands alone, not inside a longer run of letters and digits:
+    a four-digit PIN is otherwise "found" in memory addresses and port numbers.
+    """
+    patterns = [
+        (name, re.compile(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])"))
+        for name, secret in secrets_of(simulator)
+    ]
+    for source, texts in sources.items():
+        for text in [texts] if isinstance(texts, str) else texts:
+            for name, pattern in patterns:
+                found = pattern.search(text)
+                assert found is None, f"{name} in {source}: {text[:300]!r}"
+
+
+def canary_thing() -> dict[str, Any]:
+    """Return the canary SIM: every identifier and code a known value."""
     thing = make_thing(42, "ACTIVE")
     thing_id = f"ThingId_ICCID_{CANARY['iccid']}"
     thing.update(
@@ -61,23 +144,20 @@ def simulator() -> MonogotoSimulator:
     thing["MobileSubscribers"][0].update(
         PIN1=CANARY["pin"], PUK1=CANARY["puk"], IMSI=CANARY["imsi"]
     )
-    sim.add_thing(thing)
-    return sim
+    thing["LastLocation"]["IMSI"] = CANARY["imsi"]
+    return thing
+
+
+@pytest.fixture
+def simulator() -> MonogotoSimulator:
+    """Serve one SIM full of canary values, from an account with a canary password."""
+    return canary_simulator()
 
 
 @pytest.fixture
 def mock_config_entry(sim_url: str) -> MockConfigEntry:
     """Return the canary account's entry."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="canary@example.com",
-        unique_id=CANARY["customer_id"],
-        data={
-            "username": "canary@example.com",
-            "password": CANARY["password"],
-            "url": sim_url,
-        },
-    )
+    return canary_entry(sim_url)
 
 
 def _logged(caplog: pytest.LogCaptureFixture) -> str:
@@ -144,3 +224,108 @@ async def test_no_secret_in_logs_or_diagnostics(
         assert secret not in logged, f"{name} in a log record"
         assert secret not in diagnostics, f"{name} in diagnostics"
         assert secret not in str(err.value), f"{name} in an error message"
+
+
+#: Faults whose bodies echo secrets back, as a careless error page or proxy might.
+ECHOING_FAULTS = [
+    Fault(status=500, body=f"Internal error for {CANARY['password']}"),
+    Fault(
+        status=502,
+        body=f"<html>bad gateway {CANARY['iccid']}</html>",
+        content_type="text/html",
+    ),
+    Fault(
+        status=200,
+        body=f"<html>Login {CANARY['customer_id']}</html>",
+        content_type="text/html",
+    ),
+    Fault(
+        status=200,
+        body=f'{{"oops": "{CANARY["imsi"]}"',
+        content_type="application/json",
+    ),
+    Fault(
+        status=200,
+        body=json.dumps({"ThingId": CANARY["msisdn"]}),
+        content_type="application/json",
+    ),
+    Fault(status=400, body=f"Invalid Input Data: {CANARY['imei']} {CANARY['ip']}"),
+    Fault(status=404, body=f"Not found: ThingId_ICCID_{CANARY['iccid']}"),
+    Fault(status=401, body=f"Unauthorized {CANARY['pin']}"),
+    Fault(status=429, body=f"Slow down {CANARY['puk']}", headers={"Retry-After": "7"}),
+    Fault(
+        status=302,
+        headers={"Location": f"https://evil.example/?p={CANARY['password']}"},
+    ),
+    Fault(disconnect=True),
+]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    ECHOING_FAULTS,
+    ids=[
+        "500-text",
+        "502-html",
+        "200-html",
+        "200-bad-json",
+        "200-odd-thing",
+        "400",
+        "404",
+        "401",
+        "429",
+        "302",
+        "reset",
+    ],
+)
+@pytest.mark.parametrize(
+    "endpoint",
+    ["auth", "things", "state_get", "thing", "status", "state_put", "search_cdr"],
+)
+async def test_client_errors_never_carry_secrets(
+    sim_url: str, simulator: MonogotoSimulator, endpoint: str, fault: Fault
+) -> None:
+    """Every client exception, chain included, is free of secrets, whatever the body said."""
+    thing_id = f"ThingId_ICCID_{CANARY['iccid']}"
+    calls = {
+        "auth": lambda c: c.login(),
+        "things": lambda c: c.list_things(),
+        "state_get": lambda c: c.get_thing_state(thing_id),
+        "thing": lambda c: c.get_thing(thing_id),
+        "status": lambda c: c.get_thing_statuses([thing_id]),
+        "state_put": lambda c: c.set_thing_state(thing_id, ThingState.SUSPENDED),
+        "search_cdr": lambda c: c.search_events(thing_id),
+    }
+    simulator.fail(
+        endpoint, fault, times=3
+    )  # a reset GET may be retried once by aiohttp
+    async with aiohttp.ClientSession() as session:
+        client = MonogotoClient(
+            session,
+            CANARY_USERNAME,
+            CANARY["password"],
+            base_url=sim_url,
+            request_timeout=5,
+        )
+        try:
+            await calls[endpoint](client)
+        except MonogotoError as err:
+            assert_no_secrets(simulator, exception=exception_texts(err))
+        else:
+            # Only a write answered 200 and a thing object that merely looks odd succeed.
+            assert (endpoint, fault.status) in {("state_put", 200), ("thing", 200)}
+
+
+def test_the_leak_detector_finds_a_leak() -> None:
+    """The checks above are not vacuous: a planted secret is found wherever it hides."""
+    simulator = canary_simulator()
+    token = simulator.issue_token()
+    record = logging.LogRecord(
+        "x", logging.DEBUG, __file__, 1, "got %s", (token,), None
+    )
+    with pytest.raises(AssertionError, match="token 0 in logs"):
+        assert_no_secrets(simulator, logs=record_texts([record]))
+    err = ValueError("outer")
+    err.__cause__ = KeyError(CANARY["imsi"])
+    with pytest.raises(AssertionError, match="imsi in exception"):
+        assert_no_secrets(simulator, exception=exception_texts(err))

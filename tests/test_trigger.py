@@ -214,7 +214,9 @@ async def test_conditions_pass_and_block(
     }
 
 
-@pytest.mark.parametrize("expected_lingering_timers", [True])  # the README's time trigger
+@pytest.mark.parametrize(
+    "expected_lingering_timers", [True]
+)  # the README's time trigger
 async def test_readme_examples_are_valid(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:

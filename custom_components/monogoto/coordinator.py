@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 import math
 
 from homeassistant.config_entries import ConfigEntry
@@ -18,6 +18,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .api import (
     PAGE_SIZE,
@@ -44,6 +46,12 @@ ERROR_KEYS: dict[type[MonogotoError], str] = {
 }
 #: Consecutive rate-limited refreshes after which the user is told (a repair issue).
 RATE_LIMIT_ISSUE_AFTER = 3
+#: Per entry, when (loop time) a 429's Retry-After is over. In hass.data, not on the
+#: coordinator: a failed set-up discards its coordinator, and Home Assistant retries set-ups
+#: on its own schedule (5, 10, 20 ... s), which must not call the console before then.
+RATE_LIMITED_UNTIL: HassKey[dict[str, float]] = HassKey(f"{DOMAIN}_rate_limited_until")
+#: How often the data-session statuses (``GET /thing/status``) are read; see ``_status_ids_to_read``.
+STATUS_INTERVAL = timedelta(minutes=15)
 
 
 def error_key(err: MonogotoError) -> str:
@@ -83,6 +91,11 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
         self.client = client
         self._reported_states: set[tuple[str, str]] = set()
         self._rate_limited_refreshes = 0
+        #: SIMs the last listing left out (see ``_keep_skipped``).
+        self._skipped: set[str] = set()
+        #: When the statuses of every SIM were last read successfully, and which SIMs that was.
+        self._statuses_read_at: datetime | None = None
+        self._status_ids: frozenset[str] = frozenset()
 
     @property
     def rate_limit_issue_id(self) -> str:
@@ -90,6 +103,15 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
         return f"rate_limited_{self.config_entry.entry_id}"
 
     async def _async_update_data(self) -> MonogotoData:
+        entry_id = self.config_entry.entry_id
+        until = self.hass.data.get(RATE_LIMITED_UNTIL, {}).get(entry_id, 0.0)
+        if (wait := until - self.hass.loop.time()) > 0:
+            # Still inside a Retry-After: a set-up retry comes on Home Assistant's schedule.
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                retry_after=wait + 1,
+            )
         try:
             data = await self._fetch()
         except MonogotoAuthError as err:
@@ -98,10 +120,17 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
             ) from err
         except MonogotoRateLimitError as err:
             self._note_rate_limited()
+            retry_after = err.retry_after
+            if retry_after is not None:
+                self.hass.data.setdefault(RATE_LIMITED_UNTIL, {})[entry_id] = (
+                    self.hass.loop.time() + retry_after
+                )
+                # Home Assistant schedules from the whole second, up to 1 s early.
+                retry_after += 1
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
-                retry_after=err.retry_after,
+                retry_after=retry_after,
             ) from err
         except MonogotoError as err:
             raise UpdateFailed(
@@ -112,6 +141,7 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
         return data
 
     async def _fetch(self) -> MonogotoData:
+        started = dt_util.utcnow()
         previous = self.data.things if self.data else {}
         listed = await self.client.list_things(expected=len(previous) or None)
         without_state = [thing.thing_id for thing in listed if thing.state is None]
@@ -134,7 +164,10 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
                     thing = thing.with_state(state)
             self._report_unknown_state(thing)
             things[thing.thing_id] = thing
-        statuses = await self._fetch_statuses(list(things))
+        self._keep_skipped(
+            previous, things, paged=max(len(previous), len(things)) >= PAGE_SIZE
+        )
+        statuses = await self._fetch_statuses(list(things), started)
         self._fit_interval(
             listing_pages=len(listed) // PAGE_SIZE + 1,
             state_reads=len(without_state),
@@ -142,17 +175,69 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
         )
         return MonogotoData(things=things, statuses=statuses)
 
+    def _status_ids_to_read(self, thing_ids: list[str], now: datetime) -> list[str]:
+        """Return the SIMs whose data-session status this refresh reads.
+
+        The statuses cost as many requests as the listing (50 SIMs per call) but the listing
+        does not carry them; reading them on every refresh would double each refresh. So all
+        of them are read every ``STATUS_INTERVAL`` (15 min, every third refresh at the 5 min
+        interval; every refresh once the interval has stretched past it), and in between only
+        those of SIMs that have joined since (so a new SIM's "online" sensor does not wait),
+        while the "online" sensors keep the last statuses. Half an interval of slack keeps the
+        cadence at every third refresh although Home Assistant may fire a poll a second early.
+        After a failed read every SIM is read again on the next refresh.
+        """
+        interval = self.update_interval or SCAN_INTERVAL
+        read_at = self._statuses_read_at
+        if (
+            read_at is None
+            or self.data is None
+            or self.data.statuses is None
+            or now - read_at + interval / 2 >= STATUS_INTERVAL
+        ):
+            return thing_ids
+        return [tid for tid in thing_ids if tid not in self._status_ids]
+
     async def _fetch_statuses(
-        self, thing_ids: list[str]
+        self, thing_ids: list[str], now: datetime
     ) -> Mapping[str, ThingStatus] | None:
-        """Read the data-session statuses; a failure here affects only "online" entities."""
+        """Read the data-session statuses when due; a failure affects only "online" entities."""
+        to_read = self._status_ids_to_read(thing_ids, now)
+        every = len(to_read) == len(thing_ids)
+        previous = self.data.statuses if self.data else None
+        if not to_read and previous is not None:
+            return previous
         try:
-            return await self.client.get_thing_statuses(thing_ids)
+            statuses = await self.client.get_thing_statuses(to_read)
         except MonogotoAuthError, MonogotoRateLimitError:
             raise
         except MonogotoError as err:
             LOGGER.debug("Connection statuses unavailable: %s", type(err).__name__)
-            return None
+            # A failed read of only the new SIMs leaves the others' statuses alone.
+            return None if every else previous
+        if every:
+            self._statuses_read_at = now
+            self._status_ids = frozenset(thing_ids)
+            return statuses
+        self._status_ids |= set(to_read)
+        return {**(previous or {}), **statuses}
+
+    def _keep_skipped(
+        self, previous: Mapping[str, Thing], things: dict[str, Thing], *, paged: bool
+    ) -> None:
+        """Keep, for one refresh, a SIM that a listing of several pages left out.
+
+        When a SIM leaves the account while the pages are read, the later pages shift by one
+        and the SIM at a page boundary is skipped, though still there: removing its device
+        would lose its entities and their settings. It keeps its last data instead; a SIM
+        that has really left is missing again next time and goes then. One page cannot
+        shift, so there a missing SIM goes at once.
+        """
+        skipped = set(previous) - set(things)
+        if paged:
+            for thing_id in skipped - self._skipped:
+                things[thing_id] = previous[thing_id]
+        self._skipped = skipped if paged else set()
 
     def _report_unknown_state(self, thing: Thing) -> None:
         """Warn once per SIM and value when the console reports a state we do not know."""
@@ -171,7 +256,12 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
     def _fit_interval(
         self, *, listing_pages: int, state_reads: int, status_reads: int
     ) -> None:
-        """Stretch the interval when a refresh needs more requests than the budget allows."""
+        """Stretch the interval when a refresh needs more requests than the budget allows.
+
+        ``status_reads`` counts a refresh that reads every status, the costliest kind: once
+        the interval is stretched past ``STATUS_INTERVAL`` every refresh is one. The 10 %
+        margin leaves room for user actions (switch, ``monogoto.*`` actions) in the budget.
+        """
         budget = self.client.budget
         needed = listing_pages + state_reads + status_reads
         seconds = math.ceil(needed / budget.limit * budget.window * 1.1)
@@ -204,7 +294,9 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
         entry_id = self.config_entry.entry_id
         for device in dr.async_entries_for_config_entry(registry, entry_id):
             ids = {value for domain, value in device.identifiers if domain == DOMAIN}
-            if ids and ids.isdisjoint(things) and entry_id not in ids:
+            # keys().isdisjoint walks the device's one id; ids.isdisjoint(things) would walk
+            # every thing for every device, O(N²): 140 ms a refresh at 5,000 SIMs.
+            if ids and things.keys().isdisjoint(ids) and entry_id not in ids:
                 LOGGER.debug("Removing the device of a SIM that left the account")
                 registry.async_remove_device(device.id)
 

@@ -35,7 +35,7 @@ class MonogotoThingEntity(CoordinatorEntity[MonogotoCoordinator]):
             identifiers={(DOMAIN, thing.thing_id)},
             manufacturer="Monogoto",
             model="SIM",
-            name=thing.name or thing.iccid or thing.thing_id,
+            name=thing.display_name,
             serial_number=thing.iccid,
         )
 

@@ -260,3 +260,20 @@ def test_status_and_event_parsers_on_arbitrary_json(payload: Any) -> None:
     for parser in (parse_statuses, parse_events):
         with contextlib.suppress(MonogotoResponseError):
             parser(payload)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Tracker 7", "Tracker 7"),
+        ("ICCID 8999900000000000001", "SIM 0001"),
+        ("spare, ICCID 8999900000000000001 in drawer", "SIM 0001"),
+        (None, "SIM 0001"),
+        ("  ", "SIM 0001"),
+    ],
+)
+def test_display_name_never_spells_out_the_iccid(
+    name: str | None, expected: str
+) -> None:
+    thing = parse_thing({**THING, "ThingName": name})
+    assert thing.display_name == expected

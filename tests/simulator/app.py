@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 import copy
 from dataclasses import dataclass, field
 import hashlib
@@ -51,7 +51,8 @@ class Fault:
     """One scripted misbehaviour, served instead of the normal answer."""
 
     status: int = 500
-    body: str = "Internal Server Error"
+    #: Text, or raw bytes (sent as they are, for fuzzing the client's decoding).
+    body: str | bytes = "Internal Server Error"
     content_type: str = "text/plain"
     headers: dict[str, str] = field(default_factory=dict)
     #: Seconds to wait before answering (a stall past the client's timeout is a timeout).
@@ -60,6 +61,12 @@ class Fault:
     disconnect: bool = False
     #: Answer normally (lets a test fault the second call, not the first).
     passthrough: bool = False
+    #: Send the headers and half the body, then wait this long before the rest (a stall
+    #: in the middle of the body, past the client's timeout, is a timeout too).
+    body_stall: float = 0.0
+    #: Called when the fault is served, before answering (with ``passthrough``: change the
+    #: console between two calls, e.g. revoke tokens or remove a thing mid-listing).
+    before: Callable[[], object] | None = None
 
 
 def make_thing(
@@ -124,6 +131,7 @@ class MonogotoSimulator:
         latency: float = 0.0,
         seed: int = 0,
         clock: Callable[[], float] = time.time,
+        exp_claim: bool = True,
     ) -> None:
         """Create a console holding ``things`` generated SIMs."""
         self.username = username
@@ -131,6 +139,8 @@ class MonogotoSimulator:
         self.customer_id = customer_id
         #: Lifetime of issued tokens in seconds; None issues tokens without an ``exp`` claim.
         self.token_lifetime = token_lifetime
+        #: False issues tokens without an ``exp`` claim that still expire after ``token_lifetime``.
+        self.exp_claim = exp_claim
         self.state_body: StateBody = state_body
         self.listing_includes_state = listing_includes_state
         self.latency = latency
@@ -138,6 +148,16 @@ class MonogotoSimulator:
         self.things: dict[str, dict[str, Any]] = {}
         self.connection: dict[str, str] = {}
         self.requests: Counter[str] = Counter()
+        #: ``(clock(), endpoint)`` of every counted request, in arrival order.
+        self.request_log: list[tuple[float, str]] = []
+        #: ``(clock(), endpoint, fault)`` of every fault served, scripted or random.
+        self.faults_served: list[tuple[float, str, Fault]] = []
+        #: Requests waiting in a stall (so a time-travelling test knows the server is idle).
+        self.parked: list[web.Request] = []
+        self._released = asyncio.Event()
+        self._chaos: (
+            tuple[float, random.Random, Mapping[str, Sequence[Fault]]] | None
+        ) = None
         self.put_bodies: list[tuple[str, Any]] = []
         self._faults: dict[str, deque[Fault]] = {}
         self._tokens: dict[str, float | None] = {}
@@ -193,6 +213,33 @@ class MonogotoSimulator:
         """Drop every queued fault."""
         self._faults.clear()
 
+    def chaos(
+        self,
+        rate: float,
+        faults: Sequence[Fault] | Mapping[str, Sequence[Fault]],
+        *,
+        seed: int = 0,
+    ) -> None:
+        """Serve one of ``faults`` (seeded random choice) instead of ``rate`` of all answers.
+
+        ``faults`` may map endpoints (``*`` for the others) to their own choices. Queued
+        faults (``fail``) still come first; ``chaos(0, [])`` turns it off.
+        """
+        choices = faults if isinstance(faults, Mapping) else {"*": faults}
+        self._chaos = (rate, random.Random(seed), choices) if rate and faults else None
+
+    def parked_live(self) -> int:
+        """Return how many stalled requests still have a client waiting for them."""
+        return sum(
+            1
+            for request in self.parked
+            if request.transport is not None and not request.transport.is_closing()
+        )
+
+    def release_stalls(self) -> None:
+        """End every stall now and skip future ones (lets a test's server shut down)."""
+        self._released.set()
+
     def revoke_tokens(self) -> None:
         """Invalidate every issued token (as a password change or server restart would)."""
         self._tokens.clear()
@@ -208,7 +255,7 @@ class MonogotoSimulator:
             "jti": next(self._token_serial),
         }
         expires = None if self.token_lifetime is None else now + self.token_lifetime
-        if expires is not None:
+        if expires is not None and self.exp_claim:
             claims["exp"] = int(expires)
         header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
         payload = _b64(json.dumps(claims).encode())
@@ -233,13 +280,13 @@ class MonogotoSimulator:
         add("GET", "/thing/status", self._status, name="status")
         add("GET", "/thing/status/", self._status)
         add("POST", "/thing/searchCDR", self._search_cdr, name="search_cdr")
-        add("GET", "/thing/{thing_id}/state", self._get_state, name="state_get")
-        add("GET", "/thing/{thing_id}/state/", self._get_state)
-        add("PUT", "/thing/{thing_id}/state/", self._put_state, name="state_put")
-        add("PUT", "/thing/{thing_id}/state", self._put_state)
-        add("GET", "/thing/{thing_id}", self._thing, name="thing")
+        add("GET", "/thing/{thing_id:[^/]+}/state", self._get_state, name="state_get")
+        add("GET", "/thing/{thing_id:[^/]+}/state/", self._get_state)
+        add("PUT", "/thing/{thing_id:[^/]+}/state/", self._put_state, name="state_put")
+        add("PUT", "/thing/{thing_id:[^/]+}/state", self._put_state)
+        add("GET", "/thing/{thing_id:[^/]+}", self._thing, name="thing")
         add("GET", "/_sim/stats", self._sim_stats)
-        add("POST", "/_sim/things/{thing_id}/state", self._sim_set_state)
+        add("POST", "/_sim/things/{thing_id:[^/]+}/state", self._sim_set_state)
         return app
 
     def _endpoint(self, request: web.Request) -> str:
@@ -266,11 +313,16 @@ class MonogotoSimulator:
             return await handler(request)
         endpoint = self._endpoint(request)
         self.requests[endpoint] += 1
+        self.request_log.append((self.clock(), endpoint))
         if self.latency:
             await asyncio.sleep(self.latency)
         fault = self._next_fault(endpoint)
-        if fault is not None and not fault.passthrough:
-            return await self._serve_fault(request, fault)
+        if fault is not None:
+            self.faults_served.append((self.clock(), endpoint, fault))
+            if fault.before is not None:
+                fault.before()
+            if not fault.passthrough:
+                return await self._serve_fault(request, fault)
         if endpoint != "auth" and not self._token_ok(request):
             return web.Response(status=401, text="Unauthorized")
         return await handler(request)
@@ -280,17 +332,51 @@ class MonogotoSimulator:
             queue = self._faults.get(key)
             if queue:
                 return queue.popleft()
+        if self._chaos is not None:
+            rate, rnd, choices = self._chaos
+            faults = choices.get(endpoint, choices.get("*", ()))
+            if faults and rnd.random() < rate:
+                return rnd.choice(faults)
         return None
+
+    async def _park(self, request: web.Request, seconds: float) -> None:
+        """Wait ``seconds`` (or until ``release_stalls``), counted as parked meanwhile."""
+        self.parked.append(request)
+        try:
+            async with asyncio.timeout(seconds):
+                await self._released.wait()
+        except TimeoutError:
+            pass
+        finally:
+            self.parked.remove(request)
 
     async def _serve_fault(
         self, request: web.Request, fault: Fault
     ) -> web.StreamResponse:
         if fault.stall:
-            await asyncio.sleep(fault.stall)
+            await self._park(request, fault.stall)
         if fault.disconnect:
             assert request.transport is not None
             request.transport.close()
             raise asyncio.CancelledError
+        body = fault.body.encode() if isinstance(fault.body, str) else fault.body
+        if fault.body_stall:
+            response = web.StreamResponse(status=fault.status, headers=fault.headers)
+            response.content_type = fault.content_type
+            response.content_length = len(body)
+            await response.prepare(request)
+            await response.write(body[: len(body) // 2])
+            await self._park(request, fault.body_stall)
+            await response.write(body[len(body) // 2 :])
+            await response.write_eof()
+            return response
+        if isinstance(fault.body, bytes):
+            return web.Response(
+                status=fault.status,
+                body=body,
+                content_type=fault.content_type,
+                headers=fault.headers,
+            )
         return web.Response(
             status=fault.status,
             text=fault.body,

@@ -97,6 +97,18 @@ class Thing:
             return None
 
     @property
+    def display_name(self) -> str:
+        """Return a name for the SIM that does not spell out its ICCID.
+
+        The console names SIMs "ICCID <number>" until someone renames them; a device name
+        becomes entity ids, and those end up in logs, history and backups. Such names (and
+        missing ones) become "SIM" and the ICCID's last four digits.
+        """
+        if self.name and not (self.iccid and self.iccid in self.name):
+            return self.name
+        return f"SIM {(self.iccid or self.alias)[-4:]}"
+
+    @property
     def alias(self) -> str:
         """Return the loggable alias of this thing."""
         return thing_alias(self.thing_id)

@@ -1,0 +1,1 @@
+"""Benchmarks of the Monogoto integration against the simulator (never the real console)."""
