@@ -174,7 +174,10 @@ async function run(page) {
   await page.waitForURL(/\/config\/integrations\/integration\/monogoto/);
   await page.getByRole('link', { name: `${things.length} devices` }).waitFor();
   for (const thing of things) {
-    const name = thing.ThingName || `ICCID ${thing.ExternalUniqueId}`;
+    // As Thing.display_name: a console-default "ICCID <number>" name becomes "SIM <last 4>".
+    const iccid = thing.ExternalUniqueId;
+    const name = thing.ThingName && !thing.ThingName.includes(iccid)
+      ? thing.ThingName : `SIM ${iccid.slice(-4)}`;
     await page.getByRole('button', { name: new RegExp(`^${escape(name)} SIM\\b`) }).first().waitFor();
   }
   log(`integration page: ${things.length} devices, every SIM listed`);
