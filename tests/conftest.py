@@ -13,13 +13,20 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.monogoto.api import MonogotoClient, RequestBudget
+from custom_components.monogoto.api import MonogotoClient, RequestBudget, Window
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .simulator import DEMO_PASSWORD, DEMO_USERNAME, MonogotoSimulator
+from .simulator import DEMO_PASSWORD, DEMO_USERNAME, PROFILES, MonogotoSimulator
 from .simulator.app import DEMO_CUSTOMER_ID
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run tests marked ``@pytest.mark.consoles(...)`` against each console profile."""
+    marker = metafunc.definition.get_closest_marker("consoles")
+    if marker is not None and "console" in metafunc.fixturenames:
+        metafunc.parametrize("console", marker.args, indirect=True)
 
 
 @pytest.fixture(autouse=True)
@@ -28,10 +35,18 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture
-def simulator(request: pytest.FixtureRequest) -> MonogotoSimulator:
+def console(request: pytest.FixtureRequest) -> str:
+    """Return the console profile the simulator answers with (``kind`` unless parametrized)."""
+    return str(getattr(request, "param", "kind"))
+
+
+@pytest.fixture
+def simulator(request: pytest.FixtureRequest, console: str) -> MonogotoSimulator:
     """Return the simulated console; ``@pytest.mark.things(n)`` sets how many SIMs it holds."""
     marker = request.node.get_closest_marker("things")
-    return MonogotoSimulator(marker.args[0] if marker else 3)
+    return MonogotoSimulator(
+        marker.args[0] if marker else 3, quirks=PROFILES[console]()
+    )
 
 
 @pytest.fixture
@@ -56,7 +71,7 @@ async def client(sim_url: str) -> AsyncIterator[MonogotoClient]:
             DEMO_PASSWORD,
             base_url=sim_url,
             request_timeout=2,
-            budget=RequestBudget(1000, 60),
+            budget=RequestBudget([Window(1000, 60)]),
         )
 
 
@@ -82,10 +97,13 @@ async def init_integration(
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> MockConfigEntry:
-    """Set the integration up against the simulator, in frozen time (see ``next_poll``)."""
+    """Set the integration up against the simulator, in frozen time (see ``next_poll``).
+
+    Waits for the statuses and details read in the background after set-up too.
+    """
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return mock_config_entry
 
 

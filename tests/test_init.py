@@ -16,6 +16,8 @@ from homeassistant.setup import async_setup_component
 from .helpers import next_poll, state_of
 from .simulator import MonogotoSimulator, make_thing
 
+pytestmark = pytest.mark.consoles("kind", "unkind")
+
 
 def _sim_devices(
     hass: HomeAssistant, entry: MockConfigEntry
@@ -29,6 +31,7 @@ def _sim_devices(
     }
 
 
+@pytest.mark.consoles("kind")
 @pytest.mark.things(120)
 async def test_setup_creates_a_device_per_sim(
     hass: HomeAssistant,
@@ -53,6 +56,36 @@ async def test_setup_creates_a_device_per_sim(
     await next_poll(hass, freezer)
     assert state_of(hass, "sensor", changed, "sim_state").state == "suspended"
     assert simulator.requests["auth"] == 1  # the token is reused
+
+
+@pytest.mark.consoles("unkind")
+@pytest.mark.things(26)  # every request within the first minute's budget (frozen time)
+async def test_setup_on_an_unkind_console(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Pages of its own size, no usage in the listing, statuses one SIM at a time: all shown."""
+    devices = _sim_devices(hass, init_integration)
+    assert set(devices) == set(simulator.thing_ids())
+    for thing_id, thing in simulator.things.items():
+        assert state_of(hass, "sensor", thing_id, "sim_state").state == (
+            thing["State"].lower()
+        )
+        online = state_of(hass, "binary_sensor", thing_id, "online").state
+        assert online == ("on" if simulator.connection[thing_id] == "CONNECTED" else "off")
+        used = state_of(hass, "sensor", thing_id, "data_used")
+        assert float(used.state) == pytest.approx(
+            thing["ActualUsage"]["Data_"] / 1e6, abs=0.05
+        )
+    # Pages of 25 (the second found by one probe), one status batch that answered one SIM,
+    # the status listing refused, then one SIM per request; the details of every SIM.
+    assert simulator.requests == {
+        "auth": 1,
+        "things": 2,
+        "status": 1 + 1 + 25,
+        "thing": 26,
+    }
 
 
 async def test_unload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
@@ -128,6 +161,7 @@ async def test_new_sim_appears_and_removed_sim_loses_its_device(
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
+    """A new SIM appears at once; one that left goes after two listings without it."""
     new_id = simulator.add_thing(make_thing(77, "SUSPENDED"))
     gone_id = simulator.thing_ids()[0]
     simulator.remove_thing(gone_id)
@@ -135,8 +169,13 @@ async def test_new_sim_appears_and_removed_sim_loses_its_device(
 
     devices = _sim_devices(hass, init_integration)
     assert new_id in devices
-    assert gone_id not in devices
     assert state_of(hass, "sensor", new_id, "sim_state").state == "suspended"
+    # One listing without it is not enough: the device keeps its last data.
+    assert gone_id in devices
+    assert state_of(hass, "sensor", gone_id, "sim_state").state == "active"
+
+    await next_poll(hass, freezer)
+    assert gone_id not in _sim_devices(hass, init_integration)
     registry = er.async_get(hass)
     assert not [
         entry
@@ -152,8 +191,8 @@ async def test_listing_without_state_reads_each_state(
     simulator: MonogotoSimulator,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    simulator.listing_includes_state = False
-    simulator.state_body = "braced"
+    simulator.quirks.listing_includes_state = False
+    simulator.quirks.state_body = "braced"
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
@@ -172,7 +211,7 @@ async def test_one_failing_state_read_keeps_the_others(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     first, second, _ = simulator.thing_ids()
-    simulator.listing_includes_state = False
+    simulator.quirks.listing_includes_state = False
     simulator.set_state(second, "SUSPENDED")
     simulator.set_state(first, "SUSPENDED")
     simulator.fail("state_get", status=500)  # the first state read fails

@@ -11,7 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import MonogotoClient
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoCoordinator
+from .coordinator import MonogotoConfigEntry, MonogotoRuntime
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
@@ -25,16 +25,20 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -> bool:
-    """Sign in, read the account once, then set up the platforms."""
+    """Sign in, list the SIMs once, then set up the platforms.
+
+    Statuses and details follow in the background (new SIMs are read at once), so a large
+    account's entities appear as soon as its listing is read.
+    """
     client = MonogotoClient(
         async_get_clientsession(hass),
         entry.data[CONF_USERNAME],
         entry.data[CONF_PASSWORD],
         base_url=entry.data[CONF_URL],
     )
-    coordinator = MonogotoCoordinator(hass, entry, client)
-    await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
+    runtime = MonogotoRuntime(hass, entry, client)
+    await runtime.things.async_config_entry_first_refresh()
+    entry.runtime_data = runtime
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -48,7 +52,4 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: MonogotoConfigEntry, device: DeviceEntry
 ) -> bool:
     """Allow removing a SIM's device by hand once the SIM is no longer in the account."""
-    things = entry.runtime_data.data.things
-    return not any(
-        domain == DOMAIN and value in things for domain, value in device.identifiers
-    )
+    return entry.runtime_data.thing_ids_of(device.identifiers) is None

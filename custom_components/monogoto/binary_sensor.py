@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ThingStatus
-from .coordinator import MonogotoConfigEntry
+from .coordinator import MonogotoConfigEntry, StatusCoordinator
 from .entity import MonogotoThingEntity, async_add_thing_entities
 
 # Read-only platform fed by the coordinator.
@@ -30,24 +30,28 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the online sensor of every SIM, and of SIMs that appear later."""
+    runtime = entry.runtime_data
     async_add_thing_entities(
         entry,
         async_add_entities,
-        lambda thing: [MonogotoOnlineSensor(entry.runtime_data, thing, ONLINE)],
+        [ONLINE],
+        lambda description, fields: True,
+        lambda thing, description: MonogotoOnlineSensor(
+            runtime, runtime.statuses, thing, description
+        ),
     )
 
 
-class MonogotoOnlineSensor(MonogotoThingEntity, BinarySensorEntity):
+class MonogotoOnlineSensor(MonogotoThingEntity[StatusCoordinator], BinarySensorEntity):
     """Whether the SIM has a data session (``ConnectionStatus``)."""
 
     @property
     def _status(self) -> ThingStatus | None:
-        statuses = self.coordinator.data.statuses
-        return statuses.get(self.thing_id) if statuses is not None else None
+        return (self.coordinator.data or {}).get(self.thing_id)
 
     @property
     def available(self) -> bool:
-        """Unavailable when the status call failed, not when only other data did."""
+        """Unavailable while the SIM has no status read, not when only other data failed."""
         return super().available and self._status is not None
 
     @property

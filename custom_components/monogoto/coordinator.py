@@ -1,57 +1,80 @@
-"""The data update coordinator: one per config entry, polling the whole account.
+"""The coordinators: one per cadence (decision 2), bundled in the entry's ``MonogotoRuntime``.
 
-Client errors become Home Assistant errors here and nowhere else: ``ERROR_KEYS`` names the
-translation key of each, ``_async_update_data`` maps them for polling and ``action_errors``
-for user actions (switch, ``monogoto.*`` actions).
+- ``ThingsCoordinator`` lists the SIMs every 5 minutes, adds and (never on one surprise) removes
+  their devices, and follows console renames.
+- ``StatusCoordinator`` reads the data-session statuses every 15 minutes, and a new SIM's at once.
+- ``DetailsCoordinator`` reads ``GET /thing/{id}`` slowly, only for what the listing lacks.
+
+``MonogotoRuntime.replan`` fits the three into the request budget (``planner.py``). Client errors
+become Home Assistant errors here and nowhere else: ``ERROR_KEYS`` names the translation key of
+each, ``MonogotoCoordinator._async_update_data`` maps them for polling and
+``MonogotoRuntime.action_errors`` for the user's actions.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 import math
+import time
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
-from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .api import (
+    FEATURES,
     PAGE_SIZE,
+    Feature,
+    Field,
     MonogotoAuthError,
     MonogotoClient,
     MonogotoConnectionError,
     MonogotoError,
+    MonogotoPermissionError,
     MonogotoRateLimitError,
     MonogotoResponseError,
+    StatusMode,
     Thing,
     ThingState,
     ThingStatus,
 )
 from .const import DOMAIN, LOGGER, SCAN_INTERVAL
+from .planner import PLANNED_SHARE, Demand, allot
 
-type MonogotoConfigEntry = ConfigEntry[MonogotoCoordinator]
+type MonogotoConfigEntry = ConfigEntry[MonogotoRuntime]
 
 #: Translation key (``exceptions.<key>`` in strings.json) for each client error.
 ERROR_KEYS: dict[type[MonogotoError], str] = {
     MonogotoAuthError: "invalid_auth",
+    MonogotoPermissionError: "permission_denied",
     MonogotoRateLimitError: "rate_limited",
     MonogotoConnectionError: "cannot_connect",
     MonogotoResponseError: "invalid_response",
 }
-#: Consecutive rate-limited refreshes after which the user is told (a repair issue).
+#: Consecutive rate-limited listings after which the user is told (a repair issue).
 RATE_LIMIT_ISSUE_AFTER = 3
-#: Per entry, when (loop time) a 429's Retry-After is over. In hass.data, not on the
-#: coordinator: a failed set-up discards its coordinator, and Home Assistant retries set-ups
+#: Per entry, when (loop time) a 429's Retry-After is over. In hass.data, not on a
+#: coordinator: a failed set-up discards its coordinators, and Home Assistant retries set-ups
 #: on its own schedule (5, 10, 20 ... s), which must not call the console before then.
 RATE_LIMITED_UNTIL: HassKey[dict[str, float]] = HassKey(f"{DOMAIN}_rate_limited_until")
-#: How often the data-session statuses (``GET /thing/status``) are read; see ``_status_ids_to_read``.
+#: How often every SIM's data-session status is read.
 STATUS_INTERVAL = timedelta(minutes=15)
+#: How often every SIM's details are read, when the listing lacks some of their fields.
+DETAILS_INTERVAL = timedelta(hours=1)
+#: Complete listings in a row that must lack a SIM before its device is removed (decision 10).
+MISSING_LISTINGS_BEFORE_REMOVAL = 2
+#: A complete listing that lost more than this share of the last one (and 2 SIMs or more), or
+#: every SIM, is suspect: its absences only count once the next listing confirms them.
+SUSPECT_SHRINK = 0.25
+#: The fields the details can add to what the listing carries (the state has its own endpoint).
+DETAIL_FIELDS = frozenset(Field) - {Field.STATE}
 
 
 def error_key(err: MonogotoError) -> str:
@@ -62,49 +85,43 @@ def error_key(err: MonogotoError) -> str:
     return "unknown_error"
 
 
-@dataclass(frozen=True, slots=True)
-class MonogotoData:
-    """One refresh's snapshot of the account; compared by value, so unchanged data writes nothing."""
-
-    things: Mapping[str, Thing] = field(default_factory=dict)
-    #: Data-session status per SIM; None when that call failed (only "online" is affected).
-    statuses: Mapping[str, ThingStatus] | None = None
+def error_placeholders(err: MonogotoError) -> dict[str, str] | None:
+    """Return the placeholders of an error's message (which endpoint a refusal concerns)."""
+    if isinstance(err, MonogotoPermissionError):
+        return {"endpoint": FEATURES[Feature(err.feature)].endpoint}
+    return None
 
 
-class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
-    """Polls every SIM of one Monogoto account."""
+class MonogotoCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """What every coordinator shares: the Retry-After hold, error mapping, repair issues."""
 
     config_entry: MonogotoConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: MonogotoConfigEntry, client: MonogotoClient
+        self,
+        hass: HomeAssistant,
+        entry: MonogotoConfigEntry,
+        runtime: MonogotoRuntime,
+        *,
+        name: str,
+        update_interval: timedelta,
     ) -> None:
-        """Set up polling at the fixed interval; an unchanged account notifies nobody."""
+        """Poll at ``update_interval``; unchanged data notifies nobody."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
-            name=DOMAIN,
-            update_interval=SCAN_INTERVAL,
+            name=name,
+            update_interval=update_interval,
             always_update=False,
         )
-        self.client = client
-        self._reported_states: set[tuple[str, str]] = set()
-        self._rate_limited_refreshes = 0
-        #: SIMs the last listing left out (see ``_keep_skipped``).
-        self._skipped: set[str] = set()
-        #: When the statuses of every SIM were last read successfully, and which SIMs that was.
-        self._statuses_read_at: datetime | None = None
-        self._status_ids: frozenset[str] = frozenset()
+        self.runtime = runtime
+        self.client = runtime.client
 
-    @property
-    def rate_limit_issue_id(self) -> str:
-        """Return the id of this entry's "rate limited" repair issue."""
-        return f"rate_limited_{self.config_entry.entry_id}"
-
-    async def _async_update_data(self) -> MonogotoData:
-        entry_id = self.config_entry.entry_id
-        until = self.hass.data.get(RATE_LIMITED_UNTIL, {}).get(entry_id, 0.0)
+    async def _async_update_data(self) -> DataT:
+        until = self.hass.data.get(RATE_LIMITED_UNTIL, {}).get(
+            self.config_entry.entry_id, 0.0
+        )
         if (wait := until - self.hass.loop.time()) > 0:
             # Still inside a Retry-After: a set-up retry comes on Home Assistant's schedule.
             raise UpdateFailed(
@@ -119,125 +136,176 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
         except MonogotoRateLimitError as err:
-            self._note_rate_limited()
-            retry_after = err.retry_after
-            if retry_after is not None:
-                self.hass.data.setdefault(RATE_LIMITED_UNTIL, {})[entry_id] = (
-                    self.hass.loop.time() + retry_after
-                )
-                # Home Assistant schedules from the whole second, up to 1 s early.
-                retry_after += 1
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                retry_after=retry_after,
-            ) from err
+            raise self._rate_limited(err) from err
         except MonogotoError as err:
             raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key=error_key(err)
+                translation_domain=DOMAIN,
+                translation_key=error_key(err),
+                translation_placeholders=error_placeholders(err),
             ) from err
-        self._note_not_rate_limited()
-        self._remove_stale_devices(data.things)
+        finally:
+            self.runtime.sync_permission_issues()
+        self._on_success()
         return data
 
-    async def _fetch(self) -> MonogotoData:
-        started = dt_util.utcnow()
-        previous = self.data.things if self.data else {}
-        listed = await self.client.list_things(expected=len(previous) or None)
-        without_state = [thing.thing_id for thing in listed if thing.state is None]
-        states = (
-            await self.client.get_thing_states(without_state) if without_state else {}
+    async def _fetch(self) -> DataT:
+        raise NotImplementedError
+
+    def _on_success(self) -> None:
+        """Act on a successful refresh (a hook for subclasses)."""
+
+    def _rate_limited(self, err: MonogotoRateLimitError) -> UpdateFailed:
+        retry_after = err.retry_after
+        if retry_after is not None:
+            self.hass.data.setdefault(RATE_LIMITED_UNTIL, {})[
+                self.config_entry.entry_id
+            ] = self.hass.loop.time() + retry_after
+            # Home Assistant schedules from the whole second, up to 1 s early.
+            retry_after += 1
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            retry_after=retry_after,
         )
+
+
+class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
+    """Lists every SIM of the account; owns the SIM devices."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: MonogotoConfigEntry, runtime: MonogotoRuntime
+    ) -> None:
+        """Poll the listing every ``SCAN_INTERVAL`` (stretched by the plan)."""
+        super().__init__(
+            hass, entry, runtime, name=DOMAIN, update_interval=SCAN_INTERVAL
+        )
+        self._reported_states: set[tuple[str, str]] = set()
+        self._rate_limited_refreshes = 0
+        #: Complete listings in a row that lacked each SIM.
+        self._misses: dict[str, int] = {}
+        #: The SIMs of the last complete listing (at start: those with a device).
+        self._last_listed: set[str] | None = None
+        #: SIMs whose state the last listing lacked (read one by one).
+        self.state_reads = 0
+
+    @property
+    def rate_limit_issue_id(self) -> str:
+        """Return the id of this entry's "rate limited" repair issue."""
+        return f"rate_limited_{self.config_entry.entry_id}"
+
+    async def _fetch(self) -> dict[str, Thing]:
+        previous = self.data or {}
+        listing = await self.client.list_things(expected=len(previous) or None)
+        listed = await self._with_states(listing.things, previous)
+        things = self._reconcile(listed, previous, complete=listing.complete)
+        self._follow_renames(previous, things)
+        return things
+
+    async def _with_states(
+        self, listed: list[Thing], previous: Mapping[str, Thing]
+    ) -> dict[str, Thing]:
+        """Read the state of each SIM the listing gave none; one failing keeps its last."""
+        without = [
+            thing.thing_id for thing in listed if Field.STATE not in thing.present
+        ]
+        self.state_reads = len(without)
+        self.client.profile.state_from = "state endpoint" if without else "listing"
+        states = await self.client.get_thing_states(without) if without else {}
         things: dict[str, Thing] = {}
         for listed_thing in listed:
             thing = listed_thing
-            if thing.thing_id in states:
-                state = states[thing.thing_id]
-                if isinstance(state, MonogotoError):
-                    # One SIM failing keeps its last known state; the others carry on.
-                    LOGGER.debug(
-                        "State of %s unavailable: %s", thing.alias, type(state).__name__
-                    )
-                    old = previous.get(thing.thing_id)
-                    thing = thing.with_state(old.state if old else None)
-                else:
-                    thing = thing.with_state(state)
+            state = states.get(thing.thing_id)
+            if isinstance(state, MonogotoError):
+                LOGGER.debug(
+                    "State of %s unavailable: %s", thing.alias, type(state).__name__
+                )
+                old = previous.get(thing.thing_id)
+                thing = thing.with_state(old.state if old else None)
+            elif state is not None:
+                thing = thing.with_state(state)
             self._report_unknown_state(thing)
             things[thing.thing_id] = thing
-        self._keep_skipped(
-            previous, things, paged=max(len(previous), len(things)) >= PAGE_SIZE
-        )
-        statuses = await self._fetch_statuses(list(things), started)
-        self._fit_interval(
-            listing_pages=len(listed) // PAGE_SIZE + 1,
-            state_reads=len(without_state),
-            status_reads=math.ceil(len(things) / PAGE_SIZE),
-        )
-        return MonogotoData(things=things, statuses=statuses)
+        return things
 
-    def _status_ids_to_read(self, thing_ids: list[str], now: datetime) -> list[str]:
-        """Return the SIMs whose data-session status this refresh reads.
+    def _reconcile(
+        self, listed: dict[str, Thing], previous: Mapping[str, Thing], *, complete: bool
+    ) -> dict[str, Thing]:
+        """Keep the SIMs the listing lacks until their absence is confirmed (decision 10).
 
-        The statuses cost as many requests as the listing (50 SIMs per call) but the listing
-        does not carry them; reading them on every refresh would double each refresh. So all
-        of them are read every ``STATUS_INTERVAL`` (15 min, every third refresh at the 5 min
-        interval; every refresh once the interval has stretched past it), and in between only
-        those of SIMs that have joined since (so a new SIM's "online" sensor does not wait),
-        while the "online" sensors keep the last statuses. Half an interval of slack keeps the
-        cadence at every third refresh although Home Assistant may fire a poll a second early.
-        After a failed read every SIM is read again on the next refresh.
+        Only a complete listing's absences count; a suspect one's count once the next
+        listing confirms them. A SIM still missing keeps its device and its last data.
         """
-        interval = self.update_interval or SCAN_INTERVAL
-        read_at = self._statuses_read_at
-        if (
-            read_at is None
-            or self.data is None
-            or self.data.statuses is None
-            or now - read_at + interval / 2 >= STATUS_INTERVAL
-        ):
-            return thing_ids
-        return [tid for tid in thing_ids if tid not in self._status_ids]
-
-    async def _fetch_statuses(
-        self, thing_ids: list[str], now: datetime
-    ) -> Mapping[str, ThingStatus] | None:
-        """Read the data-session statuses when due; a failure affects only "online" entities."""
-        to_read = self._status_ids_to_read(thing_ids, now)
-        every = len(to_read) == len(thing_ids)
-        previous = self.data.statuses if self.data else None
-        if not to_read and previous is not None:
-            return previous
-        try:
-            statuses = await self.client.get_thing_statuses(to_read)
-        except MonogotoAuthError, MonogotoRateLimitError:
-            raise
-        except MonogotoError as err:
-            LOGGER.debug("Connection statuses unavailable: %s", type(err).__name__)
-            # A failed read of only the new SIMs leaves the others' statuses alone.
-            return None if every else previous
-        if every:
-            self._statuses_read_at = now
-            self._status_ids = frozenset(thing_ids)
-            return statuses
-        self._status_ids |= set(to_read)
-        return {**(previous or {}), **statuses}
-
-    def _keep_skipped(
-        self, previous: Mapping[str, Thing], things: dict[str, Thing], *, paged: bool
-    ) -> None:
-        """Keep, for one refresh, a SIM that a listing of several pages left out.
-
-        When a SIM leaves the account while the pages are read, the later pages shift by one
-        and the SIM at a page boundary is skipped, though still there: removing its device
-        would lose its entities and their settings. It keeps its last data instead; a SIM
-        that has really left is missing again next time and goes then. One page cannot
-        shift, so there a missing SIM goes at once.
-        """
-        skipped = set(previous) - set(things)
-        if paged:
-            for thing_id in skipped - self._skipped:
+        last = self._last_listed
+        if last is None:
+            last = self._last_listed = self._sim_device_ids()
+        missing = (set(previous) | last) - listed.keys()
+        for thing_id in listed.keys() & self._misses.keys():
+            del self._misses[thing_id]
+        if complete:
+            suspect = self._suspect(last, listed)
+            self._last_listed = set(listed)
+            for thing_id in missing if not suspect else ():
+                self._misses[thing_id] = self._misses.get(thing_id, 0) + 1
+        gone = {
+            tid
+            for tid in missing
+            if self._misses.get(tid, 0) >= MISSING_LISTINGS_BEFORE_REMOVAL
+        }
+        self._remove_devices(gone)
+        things = dict(listed)
+        for thing_id in missing - gone:
+            if thing_id in previous:
                 things[thing_id] = previous[thing_id]
-        self._skipped = skipped if paged else set()
+        return things
+
+    def _suspect(self, last: set[str], listed: Mapping[str, Thing]) -> bool:
+        """Return whether a complete listing lost too much of the last one to be believed."""
+        lost = len(last - listed.keys())
+        suspect = bool(last) and (
+            not listed or (lost >= 2 and lost > SUSPECT_SHRINK * len(last))
+        )
+        if suspect:
+            LOGGER.warning(
+                "The Monogoto console listed %s of the %s SIMs it listed before; keeping "
+                "their devices until the next listing confirms it",
+                len(last) - lost,
+                len(last),
+            )
+        return suspect
+
+    def _sim_device_ids(self) -> set[str]:
+        """Return the thing ids of this entry's SIM devices (the account device aside)."""
+        registry = dr.async_get(self.hass)
+        entry_id = self.config_entry.entry_id
+        return {
+            value
+            for device in dr.async_entries_for_config_entry(registry, entry_id)
+            for domain, value in device.identifiers
+            if domain == DOMAIN and value != entry_id
+        }
+
+    def _remove_devices(self, thing_ids: set[str]) -> None:
+        """Remove the devices of SIMs whose departure is confirmed."""
+        registry = dr.async_get(self.hass)
+        for thing_id in thing_ids:
+            self._misses.pop(thing_id, None)
+            device = registry.async_get_device(identifiers={(DOMAIN, thing_id)})
+            if device is not None:
+                LOGGER.debug("Removing the device of a SIM that left the account")
+                registry.async_remove_device(device.id)
+
+    def _follow_renames(
+        self, previous: Mapping[str, Thing], things: Mapping[str, Thing]
+    ) -> None:
+        """Rename the device of a SIM renamed in the console, unless the user named it."""
+        registry = dr.async_get(self.hass)
+        for thing_id, thing in things.items():
+            old = previous.get(thing_id)
+            if old is None or old.display_name == thing.display_name:
+                continue
+            device = registry.async_get_device(identifiers={(DOMAIN, thing_id)})
+            if device is not None and device.name_by_user is None:
+                registry.async_update_device(device.id, name=thing.display_name)
 
     def _report_unknown_state(self, thing: Thing) -> None:
         """Warn once per SIM and value when the console reports a state we do not know."""
@@ -253,24 +321,7 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
                 thing.state,
             )
 
-    def _fit_interval(
-        self, *, listing_pages: int, state_reads: int, status_reads: int
-    ) -> None:
-        """Stretch the interval when a refresh needs more requests than the budget allows.
-
-        ``status_reads`` counts a refresh that reads every status, the costliest kind: once
-        the interval is stretched past ``STATUS_INTERVAL`` every refresh is one. The 10 %
-        margin leaves room for user actions (switch, ``monogoto.*`` actions) in the budget.
-        """
-        budget = self.client.budget
-        needed = listing_pages + state_reads + status_reads
-        seconds = math.ceil(needed / budget.limit * budget.window * 1.1)
-        interval = max(SCAN_INTERVAL, timedelta(seconds=seconds))
-        if interval != self.update_interval:
-            LOGGER.info("Polling every %s to stay within the request budget", interval)
-            self.update_interval = interval
-
-    def _note_rate_limited(self) -> None:
+    def _rate_limited(self, err: MonogotoRateLimitError) -> UpdateFailed:
         self._rate_limited_refreshes += 1
         if self._rate_limited_refreshes == RATE_LIMIT_ISSUE_AFTER:
             ir.async_create_issue(
@@ -282,45 +333,307 @@ class MonogotoCoordinator(DataUpdateCoordinator[MonogotoData]):
                 translation_key="rate_limited",
                 translation_placeholders={"title": self.config_entry.title},
             )
+        return super()._rate_limited(err)
 
-    def _note_not_rate_limited(self) -> None:
-        if self._rate_limited_refreshes >= RATE_LIMIT_ISSUE_AFTER:
-            ir.async_delete_issue(self.hass, DOMAIN, self.rate_limit_issue_id)
+    def _on_success(self) -> None:
+        """End any rate-limit notice: a listing worked, whatever came before."""
         self._rate_limited_refreshes = 0
+        ir.async_delete_issue(self.hass, DOMAIN, self.rate_limit_issue_id)
 
-    def _remove_stale_devices(self, things: Mapping[str, Thing]) -> None:
-        """Remove the devices of SIMs that have left the account."""
-        registry = dr.async_get(self.hass)
-        entry_id = self.config_entry.entry_id
-        for device in dr.async_entries_for_config_entry(registry, entry_id):
-            ids = {value for domain, value in device.identifiers if domain == DOMAIN}
-            # keys().isdisjoint walks the device's one id; ids.isdisjoint(things) would walk
-            # every thing for every device, O(N²): 140 ms a refresh at 5,000 SIMs.
-            if ids and things.keys().isdisjoint(ids) and entry_id not in ids:
-                LOGGER.debug("Removing the device of a SIM that left the account")
-                registry.async_remove_device(device.id)
+
+class _PerSimCoordinator[ValueT](MonogotoCoordinator[dict[str, ValueT]]):
+    """A coordinator that reads SIMs in parts: the least recently read first, new ones at once."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: MonogotoConfigEntry,
+        runtime: MonogotoRuntime,
+        *,
+        name: str,
+        update_interval: timedelta,
+    ) -> None:
+        """Start with no SIM read."""
+        super().__init__(
+            hass, entry, runtime, name=name, update_interval=update_interval
+        )
+        #: SIMs per refresh (None: all of them), set by ``MonogotoRuntime.replan``.
+        self.per_refresh: int | None = None
+        self._read_at: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def _fetch(self) -> dict[str, ValueT]:
+        known = self.runtime.known_things()
+        due = sorted(known, key=lambda tid: self._read_at.get(tid, -math.inf))
+        async with self._lock:
+            return await self._read(due[: self.per_refresh])
+
+    async def async_read_new(self) -> None:
+        """Read the SIMs never read yet (a SIM that just joined, or every SIM at start)."""
+        new = [tid for tid in self.runtime.known_things() if tid not in self._read_at]
+        if not new or not self.last_update_success:
+            return
+        async with self._lock:
+            try:
+                data = await self._read(new[: self.per_refresh])
+            except MonogotoError as err:
+                LOGGER.debug("Reading new SIMs failed: %s", type(err).__name__)
+                self.runtime.sync_permission_issues()
+                return
+        self.async_set_updated_data(data)
+
+    async def _read(self, thing_ids: list[str]) -> dict[str, ValueT]:
+        """Read ``thing_ids`` and merge them into the data of the SIMs still known."""
+        fresh = await self._read_values(thing_ids) if thing_ids else {}
+        now = time.monotonic()
+        self._read_at.update(dict.fromkeys(thing_ids, now))
+        known = self.runtime.known_things()
+        for thing_id in self._read_at.keys() - known:
+            del self._read_at[thing_id]
+        kept = {
+            tid: value
+            for tid, value in (self.data or {}).items()
+            if tid in known and tid not in fresh and tid not in thing_ids
+        }
+        return kept | {tid: v for tid, v in fresh.items() if tid in known}
+
+    async def _read_values(self, thing_ids: list[str]) -> dict[str, ValueT]:
+        raise NotImplementedError
+
+
+class StatusCoordinator(_PerSimCoordinator[ThingStatus]):
+    """Reads the data-session statuses, in whichever way the console answers them."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: MonogotoConfigEntry, runtime: MonogotoRuntime
+    ) -> None:
+        """Poll every ``STATUS_INTERVAL`` (stretched or split by the plan)."""
+        super().__init__(
+            hass, entry, runtime, name=f"{DOMAIN} statuses", update_interval=STATUS_INTERVAL
+        )
+
+    async def _read_values(self, thing_ids: list[str]) -> dict[str, ThingStatus]:
+        mode = self.client.profile.status_mode
+        try:
+            return await self.client.get_thing_statuses(thing_ids)
+        finally:
+            if self.client.profile.status_mode is not mode:
+                self.runtime.replan()
+
+
+class DetailsCoordinator(_PerSimCoordinator[Thing]):
+    """Reads ``GET /thing/{id}`` for the fields the listing lacks (usage first)."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: MonogotoConfigEntry, runtime: MonogotoRuntime
+    ) -> None:
+        """Poll every ``DETAILS_INTERVAL`` (split by the plan); idle when nothing is lacking."""
+        super().__init__(
+            hass, entry, runtime, name=f"{DOMAIN} details", update_interval=DETAILS_INTERVAL
+        )
+
+    def needed(self) -> bool:
+        """Return whether the details can add a field the listing lacks."""
+        profile = self.client.profile
+        if profile.listing_fields is None:
+            return False
+        lacking = DETAIL_FIELDS - profile.listing_fields
+        if profile.details_fields is not None:
+            lacking &= profile.details_fields
+        return bool(lacking)
+
+    async def _read_values(self, thing_ids: list[str]) -> dict[str, Thing]:
+        if not self.needed():
+            return {}
+        results = await self.client.get_things(thing_ids)
+        previous = self.data or {}
+        details: dict[str, Thing] = {}
+        for thing_id, result in results.items():
+            if isinstance(result, Thing):
+                details[thing_id] = result
+            elif thing_id in previous:
+                details[thing_id] = previous[thing_id]
+        return details
+
+
+class MonogotoRuntime:
+    """An entry's client and coordinators, and what concerns all of them."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: MonogotoConfigEntry, client: MonogotoClient
+    ) -> None:
+        """Create the coordinators; each reads only when asked or when it has listeners."""
+        self.hass = hass
+        self.entry = entry
+        self.client = client
+        self.things = ThingsCoordinator(hass, entry, self)
+        self.statuses = StatusCoordinator(hass, entry, self)
+        self.details = DetailsCoordinator(hass, entry, self)
+        entry.async_on_unload(self.things.async_add_listener(self._things_changed))
+        entry.async_on_unload(self._remove_issues)
+
+    @property
+    def coordinators(self) -> tuple[MonogotoCoordinator[Any], ...]:
+        """Return the three coordinators."""
+        return (self.things, self.statuses, self.details)
+
+    def known_things(self) -> Mapping[str, Thing]:
+        """Return the SIMs the listing knows (the ones that have entities)."""
+        return self.things.data or {}
+
+    def thing(self, thing_id: str) -> Thing:
+        """Return a known SIM as the listing gave it, completed by its details."""
+        thing = self.known_things()[thing_id]
+        details = (self.details.data or {}).get(thing_id)
+        return thing if details is None else thing.completed_by(details)
+
+    def fields(self) -> frozenset[Field]:
+        """Return the fields the account has: carried by its listing or its details.
+
+        The state counts as carried when it comes from the state endpoint instead.
+        """
+        profile = self.client.profile
+        fields = (profile.listing_fields or frozenset()) | (
+            profile.details_fields or frozenset()
+        )
+        return fields | {Field.STATE} if self.things.state_reads else fields
+
+    @callback
+    def _things_changed(self) -> None:
+        """Re-plan for the new SIM count; read new SIMs' statuses and details at once."""
+        self.replan()
+        for coordinator in (self.statuses, self.details):
+            self.entry.async_create_background_task(
+                self.hass, coordinator.async_read_new(), f"{coordinator.name} new SIMs"
+            )
+
+    def replan(self) -> None:
+        """Fit the three cadences into the request budget (``planner.allot``)."""
+        count = len(self.known_things())
+        mode = self.client.profile.status_mode
+        batches = math.ceil(count / PAGE_SIZE)
+        plan = allot(
+            {
+                "things": Demand(
+                    self.client.profile.pages_last_listing + self.things.state_reads,
+                    SCAN_INTERVAL,
+                    weight=2,
+                    chunked=False,
+                ),
+                "statuses": Demand(
+                    {
+                        StatusMode.BATCHED: batches,
+                        StatusMode.LISTING: batches + 1,
+                        StatusMode.PER_SIM: count,
+                    }[mode],
+                    STATUS_INTERVAL,
+                    weight=1,
+                    chunked=mode is StatusMode.PER_SIM,
+                ),
+                "details": Demand(
+                    count if self.details.needed() else 0,
+                    DETAILS_INTERVAL,
+                    weight=1,
+                    chunked=True,
+                ),
+            },
+            self.client.budget.hourly_limit * PLANNED_SHARE,
+        )
+        if plan["things"].interval != self.things.update_interval:
+            LOGGER.info(
+                "Polling every %s to stay within the request budget",
+                plan["things"].interval,
+            )
+        self.things.update_interval = plan["things"].interval
+        for coordinator, name in (
+            (self.statuses, "statuses"),
+            (self.details, "details"),
+        ):
+            coordinator.update_interval = plan[name].interval
+            coordinator.per_refresh = plan[name].per_refresh
+
+    # -- repair issues -----------------------------------------------------------------------
+
+    def permission_issue_id(self, feature: Feature) -> str:
+        """Return the id of the repair issue about a refused feature."""
+        return f"permission_{feature}_{self.entry.entry_id}"
+
+    def sync_permission_issues(self) -> None:
+        """Show a repair issue for each feature the console refuses, and only for those."""
+        refused = self.client.refused_features()
+        for feature, info in FEATURES.items():
+            issue_id = self.permission_issue_id(feature)
+            if feature not in refused:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                continue
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="permission_denied",
+                translation_placeholders={
+                    "title": self.entry.title,
+                    "endpoint": info.endpoint,
+                    "permission": info.permission,
+                },
+            )
+
+    @callback
+    def _remove_issues(self) -> None:
+        """Leave no notice behind an unloaded entry (a reload starts afresh)."""
+        ir.async_delete_issue(self.hass, DOMAIN, self.things.rate_limit_issue_id)
+        for feature in FEATURES:
+            ir.async_delete_issue(self.hass, DOMAIN, self.permission_issue_id(feature))
+
+    # -- the user's actions ------------------------------------------------------------------
 
     @asynccontextmanager
     async def action_errors(self) -> AsyncIterator[None]:
         """Turn client errors met while acting for the user into translated errors.
 
-        A rejected login also starts the re-authentication flow, as a failed poll would.
+        A rejected login also starts the re-authentication flow, as a failed poll would; a
+        refused permission shows its repair issue.
         """
         try:
             yield
         except MonogotoError as err:
             if isinstance(err, MonogotoAuthError):
-                self.config_entry.async_start_reauth(self.hass)
+                self.entry.async_start_reauth(self.hass)
+            self.sync_permission_issues()
             raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key=error_key(err)
+                translation_domain=DOMAIN,
+                translation_key=error_key(err),
+                translation_placeholders=error_placeholders(err),
             ) from err
 
     async def async_set_sim_state(self, thing_id: str, state: ThingState) -> None:
-        """Write a SIM's state, re-read it, and update its entities without a full refresh."""
+        """Write a SIM's state, re-read it, and update its entities without a full refresh.
+
+        The write is what counts: when it was accepted but the re-read fails, the SIM shows
+        the state it was given, and the next listing confirms it.
+        """
         async with self.action_errors():
             await self.client.set_thing_state(thing_id, state)
+        try:
             new_state = await self.client.get_thing_state(thing_id)
-        things = dict(self.data.things)
+        except MonogotoError as err:
+            LOGGER.debug("Re-reading a written state failed: %s", type(err).__name__)
+            new_state = str(state)
+        things = dict(self.known_things())
         if thing_id in things:
             things[thing_id] = things[thing_id].with_state(new_state)
-            self.async_set_updated_data(replace(self.data, things=things))
+            self.things.async_set_updated_data(things)
+
+    def thing_ids_of(self, identifiers: Iterable[tuple[str, str]]) -> str | None:
+        """Return the thing id among a device's identifiers, if it is a known SIM."""
+        known = self.known_things()
+        return next(
+            (
+                value
+                for domain, value in identifiers
+                if domain == DOMAIN and value in known
+            ),
+            None,
+        )

@@ -21,18 +21,26 @@ TO_REDACT_THING = {"thing_id", "iccid", "name", "imei", "imsi", "msisdn", "ip_ad
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: MonogotoConfigEntry
 ) -> dict[str, Any]:
-    """Return the entry, the polling state and every SIM, redacted."""
-    coordinator = entry.runtime_data
-    things = coordinator.data.things.values()
+    """Return the entry, the polling state, the API profile and every SIM, redacted."""
+    runtime = entry.runtime_data
+    things = [runtime.thing(thing_id) for thing_id in runtime.known_things()]
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT_ENTRY),
-        "coordinator": {
-            "last_update_success": coordinator.last_update_success,
-            "update_interval_seconds": coordinator.update_interval.total_seconds()
-            if coordinator.update_interval
-            else None,
-            "requests_in_budget_window": coordinator.client.budget.used(),
+        "coordinators": {
+            coordinator.name: {
+                "last_update_success": coordinator.last_update_success,
+                "update_interval_seconds": coordinator.update_interval.total_seconds()
+                if coordinator.update_interval
+                else None,
+                "sims_read": len(coordinator.data or {}),
+            }
+            for coordinator in runtime.coordinators
         },
+        "requests_in_budget": {
+            "last_minute": runtime.client.budget.used(60),
+            "last_hour": runtime.client.budget.used(3600),
+        },
+        "api_profile": runtime.client.profile.as_dict(),
         "sim_states": dict(Counter(thing.state or "none" for thing in things)),
         "things": [
             {

@@ -1,8 +1,9 @@
-"""Base entity: one device per SIM, unique ids, availability, and adding SIMs as they appear."""
+"""Base entity: one device per SIM, unique ids, availability, and adding entities as they appear."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -10,24 +11,28 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import Thing
+from .api import Field, Thing
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoCoordinator
+from .coordinator import MonogotoConfigEntry, MonogotoCoordinator, MonogotoRuntime
 
 
-class MonogotoThingEntity(CoordinatorEntity[MonogotoCoordinator]):
-    """An entity of one SIM (a Monogoto *thing*)."""
+class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
+    CoordinatorEntity[CoordinatorT]
+):
+    """An entity of one SIM (a Monogoto *thing*), fed by one of the entry's coordinators."""
 
     _attr_has_entity_name = True
 
     def __init__(
         self,
-        coordinator: MonogotoCoordinator,
+        runtime: MonogotoRuntime,
+        coordinator: CoordinatorT,
         thing: Thing,
         description: EntityDescription,
     ) -> None:
         """Attach the entity to the SIM's device."""
         super().__init__(coordinator)
+        self.runtime = runtime
         self.entity_description = description
         self.thing_id = thing.thing_id
         self._attr_unique_id = f"{thing.thing_id}_{description.key}"
@@ -42,36 +47,58 @@ class MonogotoThingEntity(CoordinatorEntity[MonogotoCoordinator]):
     @property
     def thing(self) -> Thing:
         """Return the SIM's latest data (only valid while ``available``)."""
-        return self.coordinator.data.things[self.thing_id]
+        return self.runtime.thing(self.thing_id)
 
     @property
     def available(self) -> bool:
-        """Unavailable while polling fails or once the SIM has left the account."""
-        return super().available and self.thing_id in self.coordinator.data.things
+        """Unavailable while polling fails, or while the listing has no data of the SIM."""
+        return (
+            super().available
+            and self.runtime.things.last_update_success
+            and self.thing_id in self.runtime.known_things()
+        )
 
 
-def async_add_thing_entities(
+def async_add_thing_entities[DescriptionT: EntityDescription](
     entry: MonogotoConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
-    entities_for: Callable[[Thing], Iterable[Entity]],
+    descriptions: Iterable[DescriptionT],
+    exists: Callable[[DescriptionT, frozenset[Field]], bool],
+    make: Callable[[Thing, DescriptionT], Entity],
 ) -> None:
-    """Add the entities of every SIM now, and of each SIM that appears later."""
-    coordinator = entry.runtime_data
-    known: set[str] = set()
+    """Add each SIM's entities now, and as SIMs appear or the account shows more fields.
+
+    An entity exists because the account has its data (``exists`` is given the fields the
+    listing or the details carry), not because one payload happened to carry it.
+    """
+    runtime = entry.runtime_data
+    descriptions = tuple(descriptions)
+    added: dict[str, set[str]] = {}
+    last_fields: frozenset[Field] | None = None
 
     @callback
-    def add_new_things() -> None:
-        new = [
-            thing
-            for thing_id, thing in coordinator.data.things.items()
-            if thing_id not in known
-        ]
-        known.update(thing.thing_id for thing in new)
-        known.intersection_update(coordinator.data.things)
+    def add_new() -> None:
+        nonlocal last_fields
+        things = runtime.known_things()
+        fields = runtime.fields()
+        wanted = [d for d in descriptions if exists(d, fields)]
+        recheck = fields != last_fields
+        last_fields = fields
+        for thing_id in added.keys() - things.keys():
+            del added[thing_id]
+        new: list[Entity] = []
+        for thing_id, thing in things.items():
+            keys = added.get(thing_id)
+            if keys is not None and not recheck:
+                continue
+            keys = added.setdefault(thing_id, set())
+            for description in wanted:
+                if description.key not in keys:
+                    keys.add(description.key)
+                    new.append(make(thing, description))
         if new:
-            async_add_entities(
-                entity for thing in new for entity in entities_for(thing)
-            )
+            async_add_entities(new)
 
-    add_new_things()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_things))
+    add_new()
+    for coordinator in (runtime.things, runtime.details):
+        entry.async_on_unload(coordinator.async_add_listener(add_new))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -20,9 +19,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import Thing, ThingState
+from .api import Field, Thing, ThingState
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoCoordinator, MonogotoData
+from .coordinator import MonogotoConfigEntry, MonogotoRuntime, ThingsCoordinator
 from .entity import MonogotoThingEntity, async_add_thing_entities
 
 # Read-only platform fed by the coordinator: no per-entity update calls to limit.
@@ -33,11 +32,12 @@ SIM_STATE_OPTIONS = [state.lower() for state in ThingState]
 
 @dataclass(frozen=True, kw_only=True)
 class MonogotoSensorEntityDescription(SensorEntityDescription):
-    """Describes a SIM sensor: where its value comes from and when it exists."""
+    """Describes a SIM sensor: the field it shows and how to read it from a ``Thing``."""
 
     value_fn: Callable[[Thing], StateType | datetime]
-    #: The ``Thing`` attribute the value comes from; no entity when the console never sends it.
-    field: str
+    #: The field the value comes from: the sensor exists when the account carries it, and is
+    #: available while the source of that field (the listing, or else the details) is.
+    field: Field
 
 
 def _sim_state(thing: Thing) -> str | None:
@@ -51,7 +51,7 @@ SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
         translation_key="sim_state",
         device_class=SensorDeviceClass.ENUM,
         options=SIM_STATE_OPTIONS,
-        field="state",
+        field=Field.STATE,
         value_fn=_sim_state,
     ),
     MonogotoSensorEntityDescription(
@@ -62,46 +62,52 @@ SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
         suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
         suggested_display_precision=1,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        field="data_used",
+        field=Field.DATA_USED,
         value_fn=lambda thing: thing.data_used,
     ),
     MonogotoSensorEntityDescription(
         key="sms_sent",
         translation_key="sms_sent",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        field="sms_sent",
+        field=Field.SMS_SENT,
         value_fn=lambda thing: thing.sms_sent,
     ),
     MonogotoSensorEntityDescription(
         key="last_data_activity",
         translation_key="last_data_activity",
         device_class=SensorDeviceClass.TIMESTAMP,
-        field="last_data_activity",
+        field=Field.LAST_DATA_ACTIVITY,
         value_fn=lambda thing: thing.last_data_activity,
     ),
     MonogotoSensorEntityDescription(
         key="last_network_registration",
         translation_key="last_network_registration",
         device_class=SensorDeviceClass.TIMESTAMP,
-        field="last_network_registration",
+        field=Field.LAST_NETWORK_REGISTRATION,
         value_fn=lambda thing: thing.last_network_registration,
     ),
     MonogotoSensorEntityDescription(
         key="operator",
         translation_key="operator",
-        field="operator",
+        field=Field.OPERATOR,
         value_fn=lambda thing: thing.operator,
     ),
     *(
         MonogotoSensorEntityDescription(
-            key=key,
-            translation_key=key,
+            key=field.value,
+            translation_key=field.value,
             entity_category=EntityCategory.DIAGNOSTIC,
             entity_registry_enabled_default=False,
-            field=key,
-            value_fn=attrgetter(key),
+            field=field,
+            value_fn=value_fn,
         )
-        for key in ("imei", "imsi", "msisdn", "ip_address", "apn")
+        for field, value_fn in (
+            (Field.IMEI, lambda thing: thing.imei),
+            (Field.IMSI, lambda thing: thing.imsi),
+            (Field.MSISDN, lambda thing: thing.msisdn),
+            (Field.IP_ADDRESS, lambda thing: thing.ip_address),
+            (Field.APN, lambda thing: thing.apn),
+        )
     ),
 )
 
@@ -110,11 +116,11 @@ SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
 class MonogotoAccountSensorEntityDescription(SensorEntityDescription):
     """Describes an account total, computed from every SIM."""
 
-    value_fn: Callable[[MonogotoData], StateType]
+    value_fn: Callable[[list[Thing]], StateType]
 
 
-def _count_states(*states: ThingState) -> Callable[[MonogotoData], int]:
-    return lambda data: sum(thing.sim_state in states for thing in data.things.values())
+def _count_states(*states: ThingState) -> Callable[[list[Thing]], int]:
+    return lambda things: sum(thing.sim_state in states for thing in things)
 
 
 ACCOUNT_SENSORS: tuple[MonogotoAccountSensorEntityDescription, ...] = (
@@ -122,7 +128,7 @@ ACCOUNT_SENSORS: tuple[MonogotoAccountSensorEntityDescription, ...] = (
         key="sims_total",
         translation_key="sims_total",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: len(data.things),
+        value_fn=len,
     ),
     MonogotoAccountSensorEntityDescription(
         key="sims_active",
@@ -140,9 +146,9 @@ ACCOUNT_SENSORS: tuple[MonogotoAccountSensorEntityDescription, ...] = (
         key="sims_other",
         translation_key="sims_other",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: sum(
+        value_fn=lambda things: sum(
             thing.sim_state not in (ThingState.ACTIVE, ThingState.SUSPENDED)
-            for thing in data.things.values()
+            for thing in things
         ),
     ),
     MonogotoAccountSensorEntityDescription(
@@ -153,9 +159,7 @@ ACCOUNT_SENSORS: tuple[MonogotoAccountSensorEntityDescription, ...] = (
         suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
         suggested_display_precision=1,
         state_class=SensorStateClass.TOTAL,
-        value_fn=lambda data: sum(
-            thing.data_used or 0 for thing in data.things.values()
-        ),
+        value_fn=lambda things: sum(thing.data_used or 0 for thing in things),
     ),
 )
 
@@ -166,26 +170,43 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account totals, and the sensors of every SIM (also of SIMs added later)."""
-    coordinator = entry.runtime_data
+    runtime = entry.runtime_data
     async_add_entities(
-        MonogotoAccountSensor(coordinator, description)
-        for description in ACCOUNT_SENSORS
+        MonogotoAccountSensor(runtime, description) for description in ACCOUNT_SENSORS
     )
     async_add_thing_entities(
         entry,
         async_add_entities,
-        lambda thing: (
-            MonogotoSensor(entry.runtime_data, thing, description)
-            for description in SENSORS
-            if description.field in thing.present
+        SENSORS,
+        lambda description, fields: description.field in fields,
+        lambda thing, description: MonogotoSensor(
+            runtime, runtime.things, thing, description
         ),
     )
 
 
-class MonogotoSensor(MonogotoThingEntity, SensorEntity):
-    """A sensor of one SIM."""
+class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
+    """A sensor of one SIM, from the listing or, for what the listing lacks, the details."""
 
     entity_description: MonogotoSensorEntityDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow the details, which complete what the listing lacks."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.runtime.details.async_add_listener(self._handle_coordinator_update)
+        )
+
+    @property
+    def available(self) -> bool:
+        """A field that only the details carry is unavailable while they fail."""
+        if not super().available:
+            return False
+        listed = self.runtime.known_things()[self.thing_id]
+        return (
+            self.entity_description.field in listed.present
+            or self.runtime.details.last_update_success
+        )
 
     @property
     def native_value(self) -> StateType | datetime:
@@ -193,7 +214,7 @@ class MonogotoSensor(MonogotoThingEntity, SensorEntity):
         return self.entity_description.value_fn(self.thing)
 
 
-class MonogotoAccountSensor(CoordinatorEntity[MonogotoCoordinator], SensorEntity):
+class MonogotoAccountSensor(CoordinatorEntity[ThingsCoordinator], SensorEntity):
     """A total over every SIM, on the account's service device."""
 
     _attr_has_entity_name = True
@@ -201,23 +222,33 @@ class MonogotoAccountSensor(CoordinatorEntity[MonogotoCoordinator], SensorEntity
 
     def __init__(
         self,
-        coordinator: MonogotoCoordinator,
+        runtime: MonogotoRuntime,
         description: MonogotoAccountSensorEntityDescription,
     ) -> None:
         """Attach the sensor to the account device (keyed by entry, not by CustomerId)."""
-        super().__init__(coordinator)
+        super().__init__(runtime.things)
+        self.runtime = runtime
         self.entity_description = description
-        entry_id = coordinator.config_entry.entry_id
+        entry_id = runtime.entry.entry_id
         self._attr_unique_id = f"{entry_id}_{description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry_id)},
             entry_type=DeviceEntryType.SERVICE,
             manufacturer="Monogoto",
             model="Account",
-            name=coordinator.config_entry.title,
+            name=runtime.entry.title,
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow the details (usage may come from them)."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.runtime.details.async_add_listener(self._handle_coordinator_update)
         )
 
     @property
     def native_value(self) -> StateType:
         """Return the total from the latest poll."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        runtime = self.runtime
+        things = [runtime.thing(thing_id) for thing_id in runtime.known_things()]
+        return self.entity_description.value_fn(things)

@@ -18,7 +18,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 
 from .api import SETTABLE_STATES, ThingState
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoCoordinator
+from .coordinator import MonogotoConfigEntry, MonogotoRuntime
 
 SERVICE_SET_SIM_STATE = "set_sim_state"
 SERVICE_GET_SIM_EVENTS = "get_sim_events"
@@ -44,10 +44,8 @@ GET_SIM_EVENTS_SCHEMA = vol.Schema(
 )
 
 
-def _resolve_sim(
-    hass: HomeAssistant, device_id: str
-) -> tuple[MonogotoCoordinator, str]:
-    """Return the coordinator and thing id behind a SIM device, or a translated error."""
+def _resolve_sim(hass: HomeAssistant, device_id: str) -> tuple[MonogotoRuntime, str]:
+    """Return the entry's runtime and the thing id behind a SIM device, or a translated error."""
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         raise ServiceValidationError(
@@ -70,10 +68,9 @@ def _resolve_sim(
             translation_key="entry_not_loaded",
             translation_placeholders={"title": entry.title},
         )
-    coordinator = entry.runtime_data
-    for domain, thing_id in device.identifiers:
-        if domain == DOMAIN and thing_id in coordinator.data.things:
-            return coordinator, thing_id
+    runtime = entry.runtime_data
+    if (thing_id := runtime.thing_ids_of(device.identifiers)) is not None:
+        return runtime, thing_id
     raise ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="not_a_sim",
@@ -95,14 +92,14 @@ async def _async_set_sim_state(call: ServiceCall) -> None:
     targets = [
         _resolve_sim(call.hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]
     ]
-    for coordinator, thing_id in targets:
-        await coordinator.async_set_sim_state(thing_id, state)
+    for runtime, thing_id in targets:
+        await runtime.async_set_sim_state(thing_id, state)
 
 
 async def _async_get_sim_events(call: ServiceCall) -> ServiceResponse:
-    coordinator, thing_id = _resolve_sim(call.hass, call.data[ATTR_DEVICE_ID][0])
-    async with coordinator.action_errors():
-        events = await coordinator.client.search_events(thing_id, call.data[ATTR_LIMIT])
+    runtime, thing_id = _resolve_sim(call.hass, call.data[ATTR_DEVICE_ID][0])
+    async with runtime.action_errors():
+        events = await runtime.client.search_events(thing_id, call.data[ATTR_LIMIT])
     return {
         "events": [
             {

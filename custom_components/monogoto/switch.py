@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import SETTABLE_STATES, ThingState
-from .coordinator import MonogotoConfigEntry
+from .coordinator import MonogotoConfigEntry, ThingsCoordinator
 from .entity import MonogotoThingEntity, async_add_thing_entities
 
 # Each switch writes to the live, billable account: one write at a time.
@@ -24,14 +24,19 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the SIM switch of every SIM, and of SIMs that appear later."""
+    runtime = entry.runtime_data
     async_add_thing_entities(
         entry,
         async_add_entities,
-        lambda thing: [MonogotoSimSwitch(entry.runtime_data, thing, SIM_SWITCH)],
+        [SIM_SWITCH],
+        lambda description, fields: True,
+        lambda thing, description: MonogotoSimSwitch(
+            runtime, runtime.things, thing, description
+        ),
     )
 
 
-class MonogotoSimSwitch(MonogotoThingEntity, SwitchEntity):
+class MonogotoSimSwitch(MonogotoThingEntity[ThingsCoordinator], SwitchEntity):
     """Activates or suspends a SIM."""
 
     @property
@@ -46,8 +51,8 @@ class MonogotoSimSwitch(MonogotoThingEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Activate the SIM."""
-        await self.coordinator.async_set_sim_state(self.thing_id, ThingState.ACTIVE)
+        await self.runtime.async_set_sim_state(self.thing_id, ThingState.ACTIVE)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Suspend the SIM."""
-        await self.coordinator.async_set_sim_state(self.thing_id, ThingState.SUSPENDED)
+        await self.runtime.async_set_sim_state(self.thing_id, ThingState.SUSPENDED)

@@ -5,5 +5,16 @@ knobs (latency, faults, stalls, odd bodies) and per-endpoint request counters.
 """
 
 from .app import DEMO_PASSWORD, DEMO_USERNAME, Fault, MonogotoSimulator, make_thing
+from .quirks import KIND, PROFILES, Quirks, unkind
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERNAME", "Fault", "MonogotoSimulator", "make_thing"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_USERNAME",
+    "KIND",
+    "PROFILES",
+    "Fault",
+    "MonogotoSimulator",
+    "Quirks",
+    "make_thing",
+    "unkind",
+]

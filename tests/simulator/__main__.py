@@ -8,6 +8,7 @@ import ipaddress
 from aiohttp import web
 
 from .app import MonogotoSimulator
+from .quirks import PROFILES
 
 
 def _loopback(host: str) -> str:
@@ -35,7 +36,18 @@ def main() -> None:
         "--token-lifetime", type=float, default=4 * 3600, help="seconds; JWT exp"
     )
     parser.add_argument(
-        "--state-body", choices=("plain", "quoted", "braced"), default="plain"
+        "--jitter", type=float, default=0.0, help="up to this many random seconds more"
+    )
+    parser.add_argument(
+        "--unkind",
+        action="store_const",
+        const="unkind",
+        dest="profile",
+        default="kind",
+        help="answer every undocumented question the other way (tests/simulator/quirks.py)",
+    )
+    parser.add_argument(
+        "--state-body", choices=("plain", "quoted", "braced"), help="state body form"
     )
     parser.add_argument(
         "--no-listing-state", action="store_true", help="omit State from /things"
@@ -43,16 +55,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
+    quirks = PROFILES[args.profile]()
+    if args.state_body:
+        quirks.state_body = args.state_body
+    if args.no_listing_state:
+        quirks.listing_includes_state = False
     sim = MonogotoSimulator(
         args.things,
         token_lifetime=args.token_lifetime,
-        state_body=args.state_body,
-        listing_includes_state=not args.no_listing_state,
+        quirks=quirks,
         latency=args.latency,
+        jitter=args.jitter,
         seed=args.seed,
     )
     url = f"http://{args.host}:{args.port}"
-    print(f"Monogoto simulator: {len(sim.things)} SIMs at {url}", flush=True)
+    print(
+        f"Monogoto simulator ({args.profile} console): {len(sim.things)} SIMs at {url}",
+        flush=True,
+    )
     print(f"  user name: {sim.username}", flush=True)
     print(f"  password:  {sim.password}", flush=True)
     web.run_app(sim.create_app(), host=args.host, port=args.port, print=None)

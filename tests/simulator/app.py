@@ -15,9 +15,11 @@ import json
 from pathlib import Path
 import random
 import time
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import web
+
+from .quirks import KIND, Quirks
 
 DEMO_USERNAME = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
@@ -26,7 +28,6 @@ THING_TEMPLATE = json.loads(
     (Path(__file__).parent.parent / "fixtures" / "thing.json").read_text()
 )
 
-StateBody = Literal["plain", "quoted", "braced"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _NAMES = ("Tracker {n}", "Camera {n}", "Gateway {n}", "Holiday home router {n}", None)
@@ -126,24 +127,27 @@ class MonogotoSimulator:
         password: str = DEMO_PASSWORD,
         customer_id: str = DEMO_CUSTOMER_ID,
         token_lifetime: float | None = 4 * 3600,
-        state_body: StateBody = "plain",
-        listing_includes_state: bool = True,
+        quirks: Quirks | None = None,
         latency: float = 0.0,
+        jitter: float = 0.0,
         seed: int = 0,
         clock: Callable[[], float] = time.time,
-        exp_claim: bool = True,
     ) -> None:
-        """Create a console holding ``things`` generated SIMs."""
+        """Create a console holding ``things`` generated SIMs.
+
+        ``latency`` delays every answer; ``jitter`` adds a random delay of up to that many
+        seconds per request, part of it *before* the request counts as arrived (the console
+        stamps arrivals, ``request_log``), the rest before the answer.
+        """
         self.username = username
         self.password = password
         self.customer_id = customer_id
-        #: Lifetime of issued tokens in seconds; None issues tokens without an ``exp`` claim.
+        #: Lifetime of issued tokens in seconds; None issues tokens that never expire.
         self.token_lifetime = token_lifetime
-        #: False issues tokens without an ``exp`` claim that still expire after ``token_lifetime``.
-        self.exp_claim = exp_claim
-        self.state_body: StateBody = state_body
-        self.listing_includes_state = listing_includes_state
+        self.quirks = quirks if quirks is not None else Quirks()
         self.latency = latency
+        self.jitter = jitter
+        self._jitter_random = random.Random(seed)
         self.clock = clock
         self.things: dict[str, dict[str, Any]] = {}
         self.connection: dict[str, str] = {}
@@ -255,7 +259,14 @@ class MonogotoSimulator:
             "jti": next(self._token_serial),
         }
         expires = None if self.token_lifetime is None else now + self.token_lifetime
-        if expires is not None and self.exp_claim:
+        if self.quirks.token_kind == "opaque":
+            token = hashlib.sha256(
+                self._secret + str(next(self._token_serial)).encode()
+            ).hexdigest()
+            self._tokens[token] = expires
+            self.issued_tokens.append(token)
+            return token
+        if expires is not None and self.quirks.exp_claim:
             claims["exp"] = int(expires)
         header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
         payload = _b64(json.dumps(claims).encode())
@@ -312,10 +323,16 @@ class MonogotoSimulator:
         if request.path.startswith("/_sim/"):
             return await handler(request)
         endpoint = self._endpoint(request)
+        after = self.latency
+        if self.jitter:
+            total = self._jitter_random.uniform(0, self.jitter)
+            before = self._jitter_random.uniform(0, total)
+            after += total - before
+            await asyncio.sleep(before)
         self.requests[endpoint] += 1
         self.request_log.append((self.clock(), endpoint))
-        if self.latency:
-            await asyncio.sleep(self.latency)
+        if after:
+            await asyncio.sleep(after)
         fault = self._next_fault(endpoint)
         if fault is not None:
             self.faults_served.append((self.clock(), endpoint, fault))
@@ -324,8 +341,23 @@ class MonogotoSimulator:
             if not fault.passthrough:
                 return await self._serve_fault(request, fault)
         if endpoint != "auth" and not self._token_ok(request):
-            return web.Response(status=401, text="Unauthorized")
+            return self._error(self.quirks.expired_token_status, "Unauthorized")
+        if endpoint in self.quirks.refuses:
+            return self._error(403, "Access denied: permission required")
         return await handler(request)
+
+    def _error(self, status: int, message: str) -> web.Response:
+        """Answer an error in the console's error-body style (``Quirks.error_bodies``)."""
+        if self.quirks.error_bodies == "json":
+            return web.json_response(
+                {
+                    "status_code": status,
+                    "message": message,
+                    "request_id": f"req-{next(self._token_serial)}",
+                },
+                status=status,
+            )
+        return web.Response(status=status, text=message)
 
     def _next_fault(self, endpoint: str) -> Fault | None:
         for key in (endpoint, "*"):
@@ -401,7 +433,7 @@ class MonogotoSimulator:
         try:
             body = await request.json()
         except ValueError:
-            return web.Response(status=400, text="Invalid Input Data")
+            return self._error(400, "Invalid Input Data")
         if not isinstance(body, dict) or (
             body.get("UserName"),
             body.get("Password"),
@@ -409,7 +441,7 @@ class MonogotoSimulator:
             self.username,
             self.password,
         ):
-            return web.Response(status=401, text="Access denied")
+            return self._login_rejected()
         return web.json_response(
             {
                 "token": self.issue_token(),
@@ -432,35 +464,61 @@ class MonogotoSimulator:
             }
         )
 
+    def _login_rejected(self) -> web.Response:
+        status, form = self.quirks.login_rejection.split(" ")
+        if form == "json":
+            return web.json_response(
+                {"Success": False, "Message": "Access denied"}, status=int(status)
+            )
+        return web.Response(status=int(status), text="Access denied")
+
+    def _shaped(self, thing: dict[str, Any]) -> dict[str, Any]:
+        """Return a thing object as this console spells it."""
+        if not self.quirks.address_as_ipv4:
+            return thing
+        shaped = {k: v for k, v in thing.items() if k != "IPs"}
+        shaped["IPv4"] = thing["IPs"][0]["IP"] if thing.get("IPs") else None
+        return shaped
+
+    def _listing_item(self, thing: dict[str, Any]) -> dict[str, Any]:
+        omit = set(self.quirks.listing_omits)
+        if not self.quirks.listing_includes_state:
+            omit.add("State")
+        shaped = self._shaped(thing)
+        return {k: v for k, v in shaped.items() if k not in omit} if omit else shaped
+
     async def _things(self, request: web.Request) -> web.Response:
         try:
             limit = int(request.query.get("limit", "50"))
             offset = int(request.query.get("offset", "0"))
         except ValueError:
-            return web.Response(status=400, text="Invalid Input Data")
+            return self._error(400, "Invalid Input Data")
         if limit > 50 or limit < 1 or offset < 0:
-            return web.Response(status=400, text="limit must be between 1 and 50")
-        page = list(self.things.values())[offset : offset + limit]
-        if not self.listing_includes_state:
-            page = [{k: v for k, v in thing.items() if k != "State"} for thing in page]
-        return web.json_response(page)
+            return self._error(400, "limit must be between 1 and 50")
+        quirks = self.quirks
+        limit = quirks.own_page_size or limit
+        if quirks.listing_ignores_offset:
+            offset = 0
+        things = list(self.things.values())
+        page = things if quirks.listing_ignores_limit else things[offset : offset + limit]
+        return web.json_response([self._listing_item(thing) for thing in page])
 
     async def _thing(self, request: web.Request) -> web.Response:
         thing = self._find(request)
         if thing is None:
-            return web.Response(status=404, text="Not found")
-        return web.json_response(thing)
+            return self._error(404, "Not found")
+        return web.json_response(self._shaped(thing))
 
     async def _get_state(self, request: web.Request) -> web.Response:
         thing = self._find(request)
         if thing is None:
-            return web.Response(status=404, text="Not found")
+            return self._error(404, "Not found")
         state = thing["State"]
         text = {
             "plain": state,
             "quoted": json.dumps(state),
             "braced": f"{{\n    {state}\n}}",
-        }[self.state_body]
+        }[self.quirks.state_body]
         return web.Response(text=text, content_type="application/json")
 
     async def _put_state(self, request: web.Request) -> web.Response:
@@ -471,46 +529,59 @@ class MonogotoSimulator:
             body = None
         self.put_bodies.append((request.match_info["thing_id"], body))
         if thing is None:
-            return web.Response(status=404, text="Not found")
+            return self._error(404, "Not found")
         if not isinstance(body, dict) or body.get("state") not in (
             "ACTIVE",
             "SUSPENDED",
         ):
-            return web.Response(status=400, text="Invalid Input Data")
+            return self._error(400, "Invalid Input Data")
         self.set_state(thing["ThingId"], body["state"])
-        return web.Response(text="Thing state updated successfully.")
+        answer = "Thing state updated successfully."
+        if self.quirks.write_answer == "json string":
+            return web.json_response(answer)
+        return web.Response(text=answer)
 
     async def _status(self, request: web.Request) -> web.Response:
         ids = [tid for tid in request.query.get("ThingIds", "").split(",") if tid]
-        data = [
-            {
-                "ThingId": tid,
-                "CustomerId": self.customer_id,
-                "ThingName": self.things[tid]["ThingName"],
-                "ProvisionStatus": self.things[tid]["State"],
-                "ConnectionStatus": self.connection.get(tid, "DISCONNECTED"),
-                "ActiveSessions": [],
-                "ActiveIMSI": self.things[tid]["IMSI"],
-                "LastConnectionTime": "2026-11-20 08:00:00"
-                if self.connection.get(tid) == "CONNECTED"
-                else None,
-                "LastDisconnectionTime": None,
-                "MSISDN": self.things[tid]["MSISDN"],
-            }
-            for tid in ids
-            if tid in self.things
-        ]
+        if not ids:
+            if not self.quirks.status_listing_form:
+                return self._error(400, "Invalid Input Data")
+            try:
+                limit = min(int(request.query.get("limit", "50")), 50)
+                offset = int(request.query.get("offset", "0"))
+            except ValueError:
+                return self._error(400, "Invalid Input Data")
+            ids = list(self.things)[offset : offset + limit]
+        elif self.quirks.status_answers_first_id_only:
+            ids = ids[:1]
+        data = [self._status_item(tid) for tid in ids if tid in self.things]
         return web.json_response(
             {"Success": True, "Message": "Operation succeeded", "Data": data}
         )
 
+    def _status_item(self, thing_id: str) -> dict[str, Any]:
+        thing = self.things[thing_id]
+        connected = self.connection.get(thing_id) == "CONNECTED"
+        return {
+            "ThingId": thing_id,
+            "CustomerId": self.customer_id,
+            "ThingName": thing["ThingName"],
+            "ProvisionStatus": thing["State"],
+            "ConnectionStatus": self.connection.get(thing_id, "DISCONNECTED"),
+            "ActiveSessions": [],
+            "ActiveIMSI": thing["IMSI"],
+            "LastConnectionTime": "2026-11-20 08:00:00" if connected else None,
+            "LastDisconnectionTime": None,
+            "MSISDN": thing["MSISDN"],
+        }
+
     async def _search_cdr(self, request: web.Request) -> web.Response:
         if request.headers.get("apikey") != self.customer_id:
-            return web.Response(status=401, text="Unauthorized")
+            return self._error(401, "Unauthorized")
         try:
             body = await request.json()
         except ValueError:
-            return web.Response(status=400, text="Invalid Input Data")
+            return self._error(400, "Invalid Input Data")
         thing_id = body.get("ThingIdELK") if isinstance(body, dict) else None
         if thing_id not in self.things:
             return web.json_response({"totalResults": 0, "hits": []})
@@ -543,6 +614,6 @@ class MonogotoSimulator:
     async def _sim_set_state(self, request: web.Request) -> web.Response:
         thing_id = request.match_info["thing_id"]
         if thing_id not in self.things:
-            return web.Response(status=404, text="Not found")
+            return self._error(404, "Not found")
         self.set_state(thing_id, (await request.text()).strip())
         return web.Response(text="ok")

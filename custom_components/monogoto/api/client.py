@@ -1,21 +1,28 @@
 """Async client for the Monogoto console API (``https://console.monogoto.io``).
 
-Every request goes through ``MonogotoClient._request``: it applies the request budget and the
-concurrency cap, the timeout, and turns every transport failure into the exception tree of
-``exceptions.py``. Token handling lives next to it: log in lazily, share one login between
-concurrent callers, reuse the token until shortly before it expires, and on a 401/403 log in
-again once and retry once. A rejected login is remembered and never retried: repeated failed
-logins may lock the account.
+Every request goes through ``MonogotoClient._request``: it takes a slot of the request budget
+(``budget.py``: the console's windows, the concurrency cap, priorities), applies the timeout,
+and turns every transport failure into the exception tree of ``exceptions.py``.
+
+Token handling lives next to it: log in lazily, share one login between concurrent callers,
+reuse the token until shortly before it expires, and on a 401/403 log in again once and retry
+once. A login is rejected by what it says, not only by its status (decision 1), and a rejected
+login is never retried: repeated failed logins may lock the account. A data endpoint that
+refuses a freshly issued token refuses a *permission*, not the credentials: that feature raises
+``MonogotoPermissionError`` and is not asked again for an hour.
+
+Where the console is undocumented, the client observes instead of assuming (decision 11):
+paging, statuses and token lifetime fall back to what works, and ``profile`` records it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from enum import StrEnum
 import json
 import logging
 import time
@@ -25,10 +32,12 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from .budget import LOGIN_WINDOW, Priority, RequestBudget
 from .exceptions import (
     MonogotoAuthError,
     MonogotoConnectionError,
     MonogotoError,
+    MonogotoPermissionError,
     MonogotoRateLimitError,
     MonogotoResponseError,
 )
@@ -39,13 +48,24 @@ from .models import (
     ThingEvent,
     ThingState,
     ThingStatus,
+    is_jwt,
     parse_events,
     parse_login,
     parse_state,
     parse_statuses,
     parse_thing,
     parse_things,
+    state_body_form,
     thing_alias,
+)
+from .profile import (
+    COMPLETE_ENDS,
+    ApiProfile,
+    ListingEnd,
+    StatusMode,
+    TokenKind,
+    body_form,
+    spellings,
 )
 
 _fast_loads: Callable[[str], Any] | None
@@ -59,58 +79,71 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_BASE_URL: Final = "https://console.monogoto.io"
 #: The page size cap of ``GET /things``; larger values are rejected by the console.
 PAGE_SIZE: Final = 50
+#: No refresh reads more pages than this (20,000 SIMs), whatever the console does with offsets.
+MAX_PAGES: Final = 400
 DEFAULT_TIMEOUT: Final = 30.0
 #: Renew this long before the token's ``exp``, so no request races the expiry.
 TOKEN_EXPIRY_MARGIN: Final = 120.0
 #: Assumed lifetime of a token without an ``exp`` claim (third-party code reports 4 h).
 ASSUMED_TOKEN_LIFETIME: Final = 3 * 3600.0
+#: The shortest lifetime an observed refusal may teach (a refusal for another reason must not
+#: make the client log in every few seconds).
+MIN_TOKEN_LIFETIME: Final = 300.0
+#: How long a feature refused to this user is not asked again (and the spacing of probe logins).
+PERMISSION_RETRY: Final = 3600.0
 #: The longest wait a ``Retry-After`` may impose. Monogoto's documented budgets renew within
-#: an hour (1,000 requests an hour at most); a longer value (or ``inf``, or a date in 9999) is
-#: more likely a broken header, and honouring it would stop polling for days.
+#: an hour; a longer value (or ``inf``, or a date in 9999) is more likely a broken header, and
+#: honouring it would stop polling for days.
 MAX_RETRY_AFTER: Final = 3600.0
+#: A 4xx from ``/Auth`` that is not about the credentials.
+_NOT_A_REJECTION: Final = frozenset({408, 429})
 
 
-class RequestBudget:
-    """At most ``limit`` acquisitions in any rolling ``window`` seconds; callers wait their turn.
+class Feature(StrEnum):
+    """What the client asks the console for; a user's profile may refuse each separately."""
 
-    The clock is injectable so tests and benchmarks can use simulated time.
-    """
+    LISTING = "listing"
+    STATE = "state"
+    DETAILS = "details"
+    STATUS = "status"
+    WRITE_STATE = "write_state"
+    EVENTS = "events"
 
-    def __init__(
-        self,
-        limit: int,
-        window: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Any] = asyncio.sleep,
-    ) -> None:
-        """Create an empty budget."""
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._sleep = sleep
-        self._stamps: deque[float] = deque()
-        self._lock = asyncio.Lock()
 
-    def _prune(self, now: float) -> None:
-        while self._stamps and now - self._stamps[0] >= self.window:
-            self._stamps.popleft()
+@dataclass(frozen=True, slots=True)
+class FeatureInfo:
+    """How a feature is asked for, and what the console calls its permission."""
 
-    def used(self) -> int:
-        """Return how many acquisitions fall in the current window."""
-        self._prune(self._clock())
-        return len(self._stamps)
+    endpoint: str
+    #: The permission of the console's user profile that grants it (``UserProfile.Permissions``).
+    permission: str
+    priority: Priority
 
-    async def acquire(self) -> None:
-        """Wait until one more request fits in the window, then count it."""
-        async with self._lock:
-            while True:
-                now = self._clock()
-                self._prune(now)
-                if len(self._stamps) < self.limit:
-                    self._stamps.append(now)
-                    return
-                await self._sleep(self._stamps[0] + self.window - now)
+
+FEATURES: Final[dict[Feature, FeatureInfo]] = {
+    Feature.LISTING: FeatureInfo("GET /things", "Things (view)", Priority.LISTING),
+    Feature.STATE: FeatureInfo(
+        "GET /thing/{id}/state", "Things (view)", Priority.LISTING
+    ),
+    Feature.DETAILS: FeatureInfo("GET /thing/{id}", "Things (view)", Priority.DETAILS),
+    Feature.STATUS: FeatureInfo("GET /thing/status", "Things (view)", Priority.STATUS),
+    Feature.WRITE_STATE: FeatureInfo(
+        "PUT /thing/{id}/state", "Things (edit)", Priority.ACTION
+    ),
+    Feature.EVENTS: FeatureInfo(
+        "POST /thing/searchCDR", "Search (view)", Priority.ACTION
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Every SIM one listing found, and whether it is known to be all of them."""
+
+    things: list[Thing]
+    #: True when the listing ended the way a whole listing ends (a short or empty page): only
+    #: then does a SIM's absence mean anything.
+    complete: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,29 +166,33 @@ class MonogotoClient:
         request_timeout: float = DEFAULT_TIMEOUT,
         budget: RequestBudget | None = None,
         login_budget: RequestBudget | None = None,
-        max_concurrency: int = 4,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """Use an injected session; the caller owns it and closes it."""
+        """Use an injected session; the caller owns it and closes it.
+
+        ``clock`` (wall time) and the budgets' clocks are injectable for simulated time.
+        """
         self._session = session
         self._username = username
         self._password = password
         self._base_url = base_url.rstrip("/")
         self._timeout = request_timeout
-        self.budget = budget or RequestBudget(60, 60.0)
-        self._login_budget = login_budget or RequestBudget(5, 60.0)
-        self._concurrency = asyncio.Semaphore(max_concurrency)
-        self.max_concurrency = max_concurrency
+        self.budget = budget or RequestBudget()
+        self._login_budget = login_budget or RequestBudget((LOGIN_WINDOW,))
         self._clock = clock
+        self.profile = ApiProfile()
         self._login_lock = asyncio.Lock()
         self._login: Login | None = None
+        self._token_issued_at = 0.0
         self._token_valid_until = 0.0
         self._login_rejected = False
-
-    @property
-    def customer_id(self) -> str | None:
-        """Return the account's CustomerId once logged in."""
-        return self._login.customer_id if self._login else None
+        #: Features refused to this user, and until when they are not asked again.
+        self._refused: dict[Feature, float] = {}
+        self._last_probe_login = -PERMISSION_RETRY
+        #: The length of the short first page last probed for a console page size of its own.
+        self._probed_first_page: int | None = None
+        #: SIMs the console has no status for, however asked (no reason to fall back for them).
+        self._statusless: set[str] = set()
 
     # -- token lifecycle ---------------------------------------------------------------------
 
@@ -170,22 +207,40 @@ class MonogotoClient:
                 "POST",
                 "/Auth",
                 json_body={"UserName": self._username, "Password": self._password},
-                budget=self._login_budget,
+                priority=Priority.LOGIN,
+                login=True,
             )
-            if response.status in (401, 403):
+            self.profile.logins += 1
+            if rejection := _login_rejection(response):
                 self._login_rejected = True
+                self.profile.login_rejections[rejection] += 1
                 raise MonogotoAuthError("Monogoto rejected the user name or password")
-            self._raise_for_status(response)
+            self._raise_for_status(response, "POST /Auth")
             login = parse_login(_decode_json(response.text))
-            now = self._clock()
-            expires_at = login.expires_at or now + ASSUMED_TOKEN_LIFETIME
-            # A token that claims to be already expired is still used once; renew next call.
-            self._token_valid_until = max(expires_at - TOKEN_EXPIRY_MARGIN, now)
-            self._login = login
-            _LOGGER.debug(
-                "Logged in; token valid for %.0f s", self._token_valid_until - now
-            )
+            self._start_token(login)
             return login
+
+    def _start_token(self, login: Login) -> None:
+        now = self._clock()
+        profile = self.profile
+        if login.expires_at is not None:
+            profile.token_kind = TokenKind.JWT_WITH_EXP
+            profile.token_lifetime_claimed = round(login.expires_at - now)
+        else:
+            profile.token_kind = (
+                TokenKind.JWT_WITHOUT_EXP if is_jwt(login.token) else TokenKind.OPAQUE
+            )
+        lifetime = ASSUMED_TOKEN_LIFETIME
+        if profile.token_refused_at_age is not None:
+            lifetime = min(lifetime, profile.token_refused_at_age)
+        expires_at = min(login.expires_at or now + lifetime, now + lifetime)
+        # A token that claims to be already expired is still used once; renew next call.
+        self._token_valid_until = max(expires_at - TOKEN_EXPIRY_MARGIN, now)
+        self._token_issued_at = now
+        self._login = login
+        _LOGGER.debug(
+            "Logged in; token valid for %.0f s", self._token_valid_until - now
+        )
 
     def _forget_token(self, token: str) -> None:
         """Drop ``token`` unless a concurrent caller has already replaced it."""
@@ -195,6 +250,7 @@ class MonogotoClient:
 
     async def _authed(
         self,
+        feature: Feature,
         method: str,
         path: str,
         *,
@@ -202,23 +258,73 @@ class MonogotoClient:
         json_body: Any = None,
         apikey: bool = False,
     ) -> _Response:
-        """Make an authenticated request; on 401/403 log in again once and retry once."""
+        """Make an authenticated request for ``feature``.
+
+        A refused token (401/403) is renewed once and the request retried once. When the renewed
+        token is refused too, the credentials are fine (the login worked) but the user's profile
+        lacks the permission: ``MonogotoPermissionError``, and the feature rests for an hour.
+        """
+        info = FEATURES[feature]
+        if self._clock() < self._refused.get(feature, 0.0):
+            raise MonogotoPermissionError(
+                f"Monogoto refuses {info.endpoint} to this user", feature
+            )
+        probing = feature in self._refused
+        refused_age = 0.0
         for attempt in (1, 2):
             login = await self.login()
+            age = self._clock() - self._token_issued_at
             headers = {"Authorization": f"Bearer {login.token}"}
             if apikey:
                 headers["apikey"] = login.customer_id
             response = await self._request(
-                method, path, params=params, json_body=json_body, headers=headers
+                method,
+                path,
+                params=params,
+                json_body=json_body,
+                headers=headers,
+                priority=info.priority,
             )
             if response.status not in (401, 403):
-                self._raise_for_status(response)
+                self._raise_for_status(response, info.endpoint)
+                if attempt == 2:
+                    self._note_refused_age(refused_age)
+                self._refused.pop(feature, None)
+                self.profile.permission_refused.discard(feature)
                 return response
-            self._forget_token(login.token)
+            self.profile.note_error(info.endpoint, response.status, _form(response))
             _LOGGER.debug(
                 "Token refused (HTTP %s), attempt %s", response.status, attempt
             )
-        raise MonogotoAuthError("Monogoto refused a freshly issued token")
+            refused_age = age
+            probe_spent = (
+                probing and self._clock() - self._last_probe_login < PERMISSION_RETRY
+            )
+            if attempt == 2 or probe_spent:
+                break
+            if probing:
+                self._last_probe_login = self._clock()
+            self._forget_token(login.token)
+        self._refused[feature] = self._clock() + PERMISSION_RETRY
+        self.profile.permission_refused.add(feature)
+        raise MonogotoPermissionError(
+            f"Monogoto refuses {info.endpoint} to this user", feature
+        )
+
+    def _note_refused_age(self, age: float) -> None:
+        """Learn the token lifetime: one was refused at ``age`` and a new one was accepted."""
+        if age < MIN_TOKEN_LIFETIME:
+            return
+        known = self.profile.token_refused_at_age
+        if known is None or age < known:
+            self.profile.token_refused_at_age = round(age)
+            self.profile.fallback(
+                f"tokens were refused after {round(age)} s; renewing them sooner"
+            )
+
+    def refused_features(self) -> set[Feature]:
+        """Return the features the console currently refuses to this user."""
+        return set(self._refused)
 
     # -- the request choke point -------------------------------------------------------------
 
@@ -230,20 +336,30 @@ class MonogotoClient:
         params: dict[str, str] | None = None,
         json_body: Any = None,
         headers: dict[str, str] | None = None,
-        budget: RequestBudget | None = None,
+        priority: Priority,
+        login: bool = False,
     ) -> _Response:
-        """Send one request within the budget, the concurrency cap and the timeout.
+        """Send one request within its budget slot and the timeout.
 
-        The concurrency slot is taken *before* the budget is charged, so the budget stamps a
-        request when it is sent, not when it joined the queue: with 100 pages queued behind 4
-        slots, stamping at queue time would let the console see more than ``limit`` requests
-        in one of its windows (the stamps run ahead of the sends by the queue's length).
+        A login also takes a slot of the login budget (5 a minute) first.
         """
         url = URL(self._base_url + path, encoded=True)
         if params:
             url = url.with_query(params)
-        async with self._concurrency:
-            await (budget or self.budget).acquire()
+        if login:
+            async with self._login_budget.slot(priority):
+                return await self._send(method, url, json_body, headers, priority)
+        return await self._send(method, url, json_body, headers, priority)
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        json_body: Any,
+        headers: dict[str, str] | None,
+        priority: Priority,
+    ) -> _Response:
+        async with self.budget.slot(priority):
             try:
                 async with asyncio.timeout(self._timeout):
                     async with self._session.request(
@@ -268,8 +384,11 @@ class MonogotoClient:
                     f"Cannot reach Monogoto: {type(err).__name__}"
                 ) from err
 
-    def _raise_for_status(self, response: _Response) -> None:
+    def _raise_for_status(self, response: _Response, what: str) -> None:
         status = response.status
+        if status < 300:
+            return
+        self.profile.note_error(what, status, _form(response))
         if status == 429:
             raise MonogotoRateLimitError(
                 "Monogoto is rate limiting this account",
@@ -279,126 +398,288 @@ class MonogotoClient:
             )
         if status >= 500:
             raise MonogotoConnectionError(f"Monogoto server error (HTTP {status})")
-        if status >= 300:
-            raise MonogotoResponseError(f"Unexpected HTTP {status} from Monogoto")
+        raise MonogotoResponseError(f"Unexpected HTTP {status} from Monogoto")
 
-    # -- endpoints ---------------------------------------------------------------------------
+    # -- the listing -------------------------------------------------------------------------
 
     async def list_things_page(
         self, offset: int, limit: int = PAGE_SIZE
     ) -> list[Thing]:
         """Return one page of ``GET /things``."""
         response = await self._authed(
+            Feature.LISTING,
             "GET",
             "/things",
             params={"limit": str(min(limit, PAGE_SIZE)), "offset": str(offset)},
         )
-        return parse_things(_decode_json(response.text))
+        payload = _decode_json(response.text)
+        things = parse_things(payload)
+        if payload:
+            self.profile.spellings |= spellings(payload[0])
+        return things
 
-    async def list_things(self, expected: int | None = None) -> list[Thing]:
-        """Return every thing of the account, paging until a short page.
+    async def list_things(self, expected: int | None = None) -> Listing:
+        """Return every thing of the account, paging until the listing ends.
 
-        ``expected`` (the count seen last time) lets the pages be fetched concurrently, up to the
-        concurrency cap; without it, and past it, pages are fetched one after another. A thing
-        seen on two pages (the listing shifted while paging) is kept once.
+        It ends on a short or empty page, on a page that adds no new thing (a console that
+        ignores ``offset``), or after ``MAX_PAGES``: never an endless loop. ``expected`` (the
+        count seen last time) lets the pages be fetched concurrently. A thing seen on two pages
+        (the listing shifted while paging) is kept once.
         """
-        pages: list[list[Thing]] = []
-        next_offset = 0
-        batch = max(1, (expected or 0) // PAGE_SIZE + 1)
-        while True:
-            offsets = [next_offset + i * PAGE_SIZE for i in range(batch)]
-            results = await asyncio.gather(
-                *(self.list_things_page(offset) for offset in offsets)
-            )
-            pages.extend(results)
-            if any(len(page) < PAGE_SIZE for page in results):
-                break
-            next_offset = offsets[-1] + PAGE_SIZE
+        profile = self.profile
+        profile.listings += 1
+        page_size = profile.page_size or PAGE_SIZE
+        seen: dict[str, Thing] = {}
+        fetched = taken = offset = 0
+        end: ListingEnd | None = None
+        batch = (
+            1 if profile.offset_ignored else max(1, (expected or 0) // page_size + 1)
+        )
+        while end is None:
+            batch = min(batch, MAX_PAGES - fetched)
+            offsets = [offset + i * page_size for i in range(batch)]
+            results = await asyncio.gather(*map(self.list_things_page, offsets))
+            fetched += len(results)
+            for page in results:
+                taken += 1
+                end = self._take_page(page, seen)
+                if end is not None:
+                    break
+                offset += len(page)
+            if end is None and (profile.offset_ignored or fetched >= MAX_PAGES):
+                end = (
+                    ListingEnd.NO_NEW_SIM
+                    if profile.offset_ignored
+                    else ListingEnd.PAGE_CAP
+                )
             batch = 1
-        unique: dict[str, Thing] = {}
-        for page in pages:
-            for thing in page:
-                unique.setdefault(thing.thing_id, thing)
-        return list(unique.values())
+        if end is ListingEnd.SHORT_PAGE and taken == 1:
+            end = await self._probe_page_size(seen)
+        profile.listing_ends[end] += 1
+        profile.pages_last_listing = fetched
+        profile.note_listing_fields(
+            {field for thing in seen.values() for field in thing.present}
+        )
+        return Listing(things=list(seen.values()), complete=end in COMPLETE_ENDS)
+
+    def _take_page(
+        self, page: list[Thing], seen: dict[str, Thing]
+    ) -> ListingEnd | None:
+        """Add a page's new things to ``seen``; return why the listing ends, if it does."""
+        first = not seen
+        new = [thing for thing in page if thing.thing_id not in seen]
+        self.profile.duplicates_across_pages += len(page) - len(new)
+        seen.update((thing.thing_id, thing) for thing in new)
+        page_size = self.profile.page_size or PAGE_SIZE
+        if not page:
+            return ListingEnd.EMPTY_PAGE
+        if not new:
+            if len(page) >= page_size and not self.profile.offset_ignored:
+                self.profile.offset_ignored = True
+                self.profile.fallback(
+                    "the SIM listing ignores offset: only its first page can be read"
+                )
+            return ListingEnd.NO_NEW_SIM
+        if first and len(page) > PAGE_SIZE:
+            self.profile.fallback("the SIM listing ignores limit and answers every SIM")
+            return ListingEnd.WHOLE_ACCOUNT_IN_ONE_PAGE
+        if len(page) == PAGE_SIZE:
+            self.profile.page_size = PAGE_SIZE
+        if len(page) < page_size:
+            return ListingEnd.SHORT_PAGE
+        return None
+
+    async def _probe_page_size(self, seen: dict[str, Thing]) -> ListingEnd:
+        """After a short first page, check once whether the console pages by its own size.
+
+        Only while no full page of ours was ever seen, and once per first-page length: a steady
+        small account costs nothing more. When the next page brings new SIMs, the console pages
+        by the first page's length, and the client does so from now on.
+        """
+        length = len(seen)
+        if (
+            self.profile.page_size is not None
+            or not length
+            or length == self._probed_first_page
+        ):
+            return ListingEnd.SHORT_PAGE
+        self._probed_first_page = length
+        page = await self.list_things_page(length)
+        if not any(thing.thing_id not in seen for thing in page):
+            return ListingEnd.SHORT_PAGE
+        self.profile.page_size = length
+        self.profile.fallback(f"the SIM listing pages by {length}, not by {PAGE_SIZE}")
+        return self._take_page(page, seen) or await self._continue(seen)
+
+    async def _continue(self, seen: dict[str, Thing]) -> ListingEnd:
+        """Read the rest of a listing one page at a time (after the page size changed)."""
+        pages = 2
+        while pages < MAX_PAGES:
+            pages += 1
+            end = self._take_page(await self.list_things_page(len(seen)), seen)
+            if end is not None:
+                return end
+        return ListingEnd.PAGE_CAP
+
+    # -- one thing ---------------------------------------------------------------------------
 
     async def get_thing(self, thing_id: str) -> Thing:
         """Return the full object of one thing (``GET /thing/{id}``)."""
-        response = await self._authed("GET", f"/thing/{_segment(thing_id)}")
-        return parse_thing(_decode_json(response.text))
+        response = await self._authed(
+            Feature.DETAILS, "GET", f"/thing/{_segment(thing_id)}"
+        )
+        thing = parse_thing(_decode_json(response.text))
+        self.profile.details_fields = (self.profile.details_fields or frozenset()) | (
+            thing.present
+        )
+        return thing
 
     async def get_thing_state(self, thing_id: str) -> str:
         """Return one thing's state word (``GET /thing/{id}/state``); unknown words are kept."""
-        response = await self._authed("GET", f"/thing/{_segment(thing_id)}/state")
+        response = await self._authed(
+            Feature.STATE, "GET", f"/thing/{_segment(thing_id)}/state"
+        )
+        self.profile.state_bodies[state_body_form(response.text)] += 1
         return parse_state(response.text)
 
     async def set_thing_state(self, thing_id: str, state: ThingState) -> None:
         """Activate or suspend a SIM (``PUT /thing/{id}/state/``); a billable, live change."""
         if state not in SETTABLE_STATES:
             raise ValueError(f"Only ACTIVE or SUSPENDED can be set, not {state}")
-        await self._authed(
+        response = await self._authed(
+            Feature.WRITE_STATE,
             "PUT",
             f"/thing/{_segment(thing_id)}/state/",
             json_body={"state": str(state)},
         )
+        self.profile.write_answers[
+            body_form(response.text, _try_json(response.text))
+        ] += 1
         _LOGGER.debug("Set %s to %s", thing_alias(thing_id), state)
 
     async def get_thing_states(
         self, thing_ids: Iterable[str]
     ) -> dict[str, str | MonogotoError]:
-        """Read several states concurrently; a failing thing yields its error, not an exception.
+        """Read several states; a failing thing yields its error (see ``_each``)."""
+        return await _each(thing_ids, self.get_thing_state)
 
-        Authentication and rate-limit errors still raise: they concern the whole account.
-        """
-        ids = list(thing_ids)
-        results = await asyncio.gather(
-            *(self.get_thing_state(tid) for tid in ids), return_exceptions=True
-        )
-        states: dict[str, str | MonogotoError] = {}
-        for thing_id, result in zip(ids, results, strict=True):
-            if isinstance(result, MonogotoAuthError | MonogotoRateLimitError):
-                raise result
-            if isinstance(result, BaseException) and not isinstance(
-                result, MonogotoError
-            ):
-                raise result
-            states[thing_id] = result
-        return states
+    async def get_things(
+        self, thing_ids: Iterable[str]
+    ) -> dict[str, Thing | MonogotoError]:
+        """Read several things' full objects; a failing thing yields its error."""
+        return await _each(thing_ids, self.get_thing)
+
+    # -- statuses ----------------------------------------------------------------------------
 
     async def get_thing_statuses(
         self, thing_ids: Sequence[str]
     ) -> dict[str, ThingStatus]:
-        """Return the data-session status of several SIMs (``GET /thing/status``).
+        """Return the data-session status of SIMs (``GET /thing/status``), as this console allows.
 
-        ``ThingIds`` is plural and the endpoint pages like ``/things``, so ids are sent
-        comma-separated, up to a page (50) per request. An assumption: the documentation shows
-        one id per call; ids the console leaves out simply have no status.
+        ``ThingIds`` is plural and the endpoint pages like ``/things``, so ids are first sent
+        comma-separated, a page per request (an assumption: the documentation shows one id).
+        When a batch answers fewer SIMs than it asked for, the client checks whether the others
+        have a status at all, by the listing form (no ids, paged) and then one id alone; the
+        first that answers for them becomes the mode, kept from then on.
         """
+        mode = self.profile.status_mode
+        if mode is StatusMode.LISTING:
+            every = await self._status_listing()
+            return {tid: every[tid] for tid in thing_ids if tid in every}
+        if mode is StatusMode.PER_SIM:
+            return await self._statuses_one_by_one(thing_ids)
+        statuses = await self._statuses_batched(thing_ids)
+        self._statusless -= statuses.keys()
+        missing = [
+            tid
+            for tid in thing_ids
+            if tid not in statuses and tid not in self._statusless
+        ]
+        if missing and len(thing_ids) > 1:
+            self.profile.statuses_answered_fewer_than_asked += 1
+            statuses |= await self._status_fallback(missing)
+        return statuses
+
+    async def _statuses_batched(
+        self, thing_ids: Sequence[str]
+    ) -> dict[str, ThingStatus]:
         batches = [
             thing_ids[i : i + PAGE_SIZE] for i in range(0, len(thing_ids), PAGE_SIZE)
         ]
-        responses = await asyncio.gather(
-            *(
-                self._authed(
-                    "GET",
-                    "/thing/status",
-                    params={
-                        "ThingIds": ",".join(batch),
-                        "limit": str(PAGE_SIZE),
-                        "offset": "0",
-                    },
-                )
-                for batch in batches
-            )
+        answers = await asyncio.gather(
+            *(self._status_request({"ThingIds": ",".join(batch)}) for batch in batches)
         )
+        return {status.thing_id: status for answer in answers for status in answer}
+
+    async def _status_request(
+        self, params: dict[str, str], offset: int = 0
+    ) -> list[ThingStatus]:
+        response = await self._authed(
+            Feature.STATUS,
+            "GET",
+            "/thing/status",
+            params={**params, "limit": str(PAGE_SIZE), "offset": str(offset)},
+        )
+        return parse_statuses(_decode_json(response.text))
+
+    async def _status_fallback(self, missing: list[str]) -> dict[str, ThingStatus]:
+        """Find a way of asking that answers for ``missing``; switch to it if there is one."""
+        try:
+            every = await self._status_listing()
+        except MonogotoResponseError:
+            every = {}
+        if any(tid in every for tid in missing):
+            self.profile.status_mode = StatusMode.LISTING
+            self.profile.fallback(
+                "batched status requests answer fewer SIMs than asked; "
+                "reading every status through the status listing instead"
+            )
+            return {tid: every[tid] for tid in missing if tid in every}
+        alone = await self._status_request({"ThingIds": missing[0]})
+        if not any(status.thing_id == missing[0] for status in alone):
+            # The console has no status for these SIMs, however asked: batching works.
+            self._statusless.update(missing)
+            return {}
+        self.profile.status_mode = StatusMode.PER_SIM
+        self.profile.fallback(
+            "batched status requests answer fewer SIMs than asked; "
+            "reading statuses one SIM per request instead"
+        )
+        return {status.thing_id: status for status in alone} | (
+            await self._statuses_one_by_one(missing[1:])
+        )
+
+    async def _status_listing(self) -> dict[str, ThingStatus]:
+        """Read every status through the listing form (no ids), paged like ``/things``."""
+        found: dict[str, ThingStatus] = {}
+        for page_number in range(MAX_PAGES):
+            page = await self._status_request({}, offset=page_number * PAGE_SIZE)
+            new = {s.thing_id: s for s in page if s.thing_id not in found}
+            found |= new
+            if len(page) < PAGE_SIZE or not new:
+                break
+        return found
+
+    async def _statuses_one_by_one(
+        self, thing_ids: Iterable[str]
+    ) -> dict[str, ThingStatus]:
+        async def one(thing_id: str) -> ThingStatus | None:
+            answer = await self._status_request({"ThingIds": thing_id})
+            return next((s for s in answer if s.thing_id == thing_id), None)
+
+        results = await _each(thing_ids, one)
         return {
-            status.thing_id: status
-            for response in responses
-            for status in parse_statuses(_decode_json(response.text))
+            tid: status
+            for tid, status in results.items()
+            if isinstance(status, ThingStatus)
         }
+
+    # -- events ------------------------------------------------------------------------------
 
     async def search_events(self, thing_id: str, limit: int = 20) -> list[ThingEvent]:
         """Return a SIM's most recent events (``POST /thing/searchCDR``, needs the apikey)."""
         response = await self._authed(
+            Feature.EVENTS,
             "POST",
             "/thing/searchCDR",
             json_body={"ThingIdELK": thing_id, "limit": str(limit)},
@@ -407,9 +688,69 @@ class MonogotoClient:
         return parse_events(_decode_json(response.text))
 
 
+async def _each[T](
+    thing_ids: Iterable[str], read: Callable[[str], Awaitable[T]]
+) -> dict[str, T | MonogotoError]:
+    """Read each thing concurrently; a failing thing yields its error, not an exception.
+
+    Errors that concern the whole account (authentication, rate limit, a refused permission)
+    and anything that is not a client error still raise.
+    """
+    ids = list(thing_ids)
+    results = await asyncio.gather(*map(read, ids), return_exceptions=True)
+    out: dict[str, T | MonogotoError] = {}
+    for thing_id, result in zip(ids, results, strict=True):
+        if isinstance(
+            result,
+            MonogotoAuthError | MonogotoRateLimitError | MonogotoPermissionError,
+        ) or (
+            isinstance(result, BaseException) and not isinstance(result, MonogotoError)
+        ):
+            raise result
+        out[thing_id] = result
+    return out
+
+
+def _login_rejection(response: _Response) -> str | None:
+    """Return how ``/Auth`` said no (a short form, no content), or None when it did not.
+
+    A rejection is "Access denied" in the body whatever the status, a 401/403 or another 4xx
+    (but a 408 or 429), or a 2xx that is JSON or plain text without a token. An HTML page with
+    200 is not the console's answer but something in the way: an invalid response.
+    """
+    status, text = response.status, response.text
+    decoded = _try_json(text)
+    form = body_form(text, decoded)
+    if "access denied" in text.lower():
+        return f"HTTP {status}, {form}"
+    if 400 <= status < 500 and status not in _NOT_A_REJECTION:
+        return f"HTTP {status}, {form}"
+    if 200 <= status < 300:
+        if isinstance(decoded, dict):
+            token = decoded.get("token")
+            return (
+                None if isinstance(token, str) and token else f"HTTP {status}, {form}"
+            )
+        if decoded is not None or (text.strip() and not text.lstrip().startswith("<")):
+            return f"HTTP {status}, {form}"
+    return None
+
+
+def _form(response: _Response) -> str:
+    return body_form(response.text, _try_json(response.text))
+
+
 def _segment(value: str) -> str:
     """Percent-encode one URL path segment (thing ids go into paths)."""
     return quote(value, safe="")
+
+
+def _try_json(text: str) -> Any:
+    """Return the decoded body, or None when it is not JSON."""
+    try:
+        return _decode_json(text)
+    except MonogotoResponseError:
+        return None
 
 
 def _decode_json(text: str) -> Any:

@@ -19,8 +19,21 @@ class MonogotoAuthError(MonogotoError):
     """The console rejected the credentials; retrying will not help until they change."""
 
 
+class MonogotoPermissionError(MonogotoError):
+    """The console refuses one feature to this user, even with a freshly issued token.
+
+    Not bad credentials: the login works, the user's profile lacks a permission. Only that
+    feature is affected; ``feature`` names it (a ``Feature`` value).
+    """
+
+    def __init__(self, message: str, feature: str) -> None:
+        """Keep which feature was refused."""
+        super().__init__(message)
+        self.feature = feature
+
+
 class MonogotoRateLimitError(MonogotoError):
-    """The console (or our own request budget) asks us to slow down."""
+    """The console answered 429: it asks us to slow down."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         """Keep how long to wait, in seconds, when the console said so."""

@@ -29,6 +29,26 @@ _DATETIME = re.compile(
 )
 
 
+class Field(StrEnum):
+    """The facts a ``Thing`` may carry besides its id; each names the attribute that holds it.
+
+    ``Thing.present`` records which of them a payload carried at all (even as null), so the
+    integration can tell "the console does not send this" from "this SIM has none".
+    """
+
+    STATE = "state"
+    IMEI = "imei"
+    IMSI = "imsi"
+    MSISDN = "msisdn"
+    IP_ADDRESS = "ip_address"
+    APN = "apn"
+    OPERATOR = "operator"
+    DATA_USED = "data_used"
+    SMS_SENT = "sms_sent"
+    LAST_DATA_ACTIVITY = "last_data_activity"
+    LAST_NETWORK_REGISTRATION = "last_network_registration"
+
+
 class ThingState(StrEnum):
     """The documented SIM states (``GET /thing/{id}/state``)."""
 
@@ -80,9 +100,8 @@ class Thing:
     sms_sent: int | None = None
     last_data_activity: datetime | None = None
     last_network_registration: datetime | None = None
-    #: Names of the attributes above that the payload carried at all (even as null):
-    #: an entity for a field the console never sends for this thing is not created.
-    present: frozenset[str] = frozenset()
+    #: The fields the payload carried at all (even as null).
+    present: frozenset[Field] = frozenset()
 
     def __repr__(self) -> str:
         """Return a log-safe representation."""
@@ -115,7 +134,21 @@ class Thing:
 
     def with_state(self, state: str | None) -> Thing:
         """Return a copy with another state (after a write or a per-thing state read)."""
-        return replace(self, state=state, present=self.present | {"state"})
+        return replace(self, state=state, present=self.present | {Field.STATE})
+
+    def completed_by(self, details: Thing) -> Thing:
+        """Return this thing with the fields it lacks taken from ``details`` (``GET /thing``).
+
+        What this payload carried wins, null included: it is the newer reading.
+        """
+        missing = details.present - self.present
+        if not missing:
+            return self
+        return replace(
+            self,
+            present=self.present | missing,
+            **{field: getattr(details, field) for field in missing},
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -162,6 +195,16 @@ def parse_state(body: str) -> str:
     return word
 
 
+def state_body_form(body: str) -> str:
+    """Name how a state body is spelled: ``plain``, ``quoted``, ``braced`` or ``other``."""
+    text = body.strip()
+    if text.startswith('"'):
+        return "quoted"
+    if text.startswith("{"):
+        return "braced"
+    return "plain" if _STATE_WORD.fullmatch(text.upper()) else "other"
+
+
 def parse_login(payload: object) -> Login:
     """Parse the ``POST /Auth`` body; it must carry a token and a CustomerId."""
     if not isinstance(payload, Mapping):
@@ -178,8 +221,8 @@ def parse_login(payload: object) -> Login:
     return Login(token=token, customer_id=customer_id, expires_at=jwt_expiry(token))
 
 
-def jwt_expiry(token: str) -> float | None:
-    """Return the ``exp`` claim of a JWT in epoch seconds, or None when it has none."""
+def _jwt_claims(token: str) -> dict[str, Any] | None:
+    """Return a JWT's claims, or None when the token is not a JWT (an opaque token)."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
@@ -188,7 +231,18 @@ def jwt_expiry(token: str) -> float | None:
         claims = json.loads(base64.urlsafe_b64decode(payload))
     except binascii.Error, ValueError:
         return None
-    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return claims if isinstance(claims, dict) else None
+
+
+def is_jwt(token: str) -> bool:
+    """Return whether the token is a JWT whose claims can be read."""
+    return _jwt_claims(token) is not None
+
+
+def jwt_expiry(token: str) -> float | None:
+    """Return the ``exp`` claim of a JWT in epoch seconds, or None when it has none."""
+    claims = _jwt_claims(token)
+    exp = claims.get("exp") if claims is not None else None
     if isinstance(exp, bool) or not isinstance(exp, int | float) or exp <= 0:
         return None
     return float(exp)
@@ -292,10 +346,10 @@ def parse_thing(payload: object) -> Thing:
         last_registration = payload["LastLocation"].get("Timestamp")
 
     present = {
-        name
-        for name, keys in _FIELD_SOURCES.items()
+        field
+        for field, keys in _FIELD_SOURCES.items()
         if any(key in payload for key in keys)
-        or any(key in usage for key in _USAGE_SOURCES.get(name, ()))
+        or any(key in usage for key in _USAGE_SOURCES.get(field, ()))
     }
     return Thing(
         thing_id=thing_id,
@@ -316,23 +370,23 @@ def parse_thing(payload: object) -> Thing:
     )
 
 
-# Which payload keys feed each optional attribute (for ``Thing.present``).
-_FIELD_SOURCES: dict[str, tuple[str, ...]] = {
-    "state": ("State",),
-    "imei": ("IMEI",),
-    "imsi": ("IMSI", "ActiveMobileSubscriber"),
-    "msisdn": ("MSISDN",),
-    "ip_address": ("IPs", "IPv4"),
-    "apn": ("APNs",),
-    "operator": ("MnoName",),
-    "data_used": (),
-    "sms_sent": (),
-    "last_data_activity": ("Last_DATA_Time",),
-    "last_network_registration": ("LastLocationUpdateTime", "LastLocation"),
+# Which payload keys feed each field (for ``Thing.present``).
+_FIELD_SOURCES: dict[Field, tuple[str, ...]] = {
+    Field.STATE: ("State",),
+    Field.IMEI: ("IMEI",),
+    Field.IMSI: ("IMSI", "ActiveMobileSubscriber"),
+    Field.MSISDN: ("MSISDN",),
+    Field.IP_ADDRESS: ("IPs", "IPv4"),
+    Field.APN: ("APNs",),
+    Field.OPERATOR: ("MnoName",),
+    Field.DATA_USED: (),
+    Field.SMS_SENT: (),
+    Field.LAST_DATA_ACTIVITY: ("Last_DATA_Time",),
+    Field.LAST_NETWORK_REGISTRATION: ("LastLocationUpdateTime", "LastLocation"),
 }
-_USAGE_SOURCES: dict[str, tuple[str, ...]] = {
-    "data_used": ("Data_",),
-    "sms_sent": ("MO_SMS_CDR_",),
+_USAGE_SOURCES: dict[Field, tuple[str, ...]] = {
+    Field.DATA_USED: ("Data_",),
+    Field.SMS_SENT: ("MO_SMS_CDR_",),
 }
 
 
