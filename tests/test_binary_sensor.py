@@ -67,5 +67,6 @@ async def test_status_failure_affects_only_online(
         state_of(hass, "binary_sensor", thing_id, "online").state == STATE_UNAVAILABLE
     )
     assert state_of(hass, "sensor", thing_id, "sim_state").state == "active"
-    await next_poll(hass, freezer)
+    # The statuses have their own cadence: the next status read brings it back.
+    await next_poll(hass, freezer, STATUS_INTERVAL.total_seconds())
     assert state_of(hass, "binary_sensor", thing_id, "online").state == STATE_ON

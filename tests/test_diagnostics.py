@@ -1,4 +1,4 @@
-"""Diagnostics: a redacted snapshot."""
+"""Diagnostics: a redacted snapshot, with the API profile of a kind and an unkind console."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from syrupy.filters import props
 from homeassistant.core import HomeAssistant
 
 
+@pytest.mark.consoles("kind", "unkind")
 @pytest.mark.freeze_time("2026-11-28 12:00:00+00:00")
 async def test_diagnostics(
     hass: HomeAssistant,

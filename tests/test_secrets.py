@@ -31,7 +31,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 
 from .helpers import entity_id_of, next_poll
-from .simulator import Fault, MonogotoSimulator, make_thing
+from .simulator import PROFILES, Fault, MonogotoSimulator, make_thing
 
 CANARY = {
     "password": "Canary-Pa55word!",
@@ -149,9 +149,9 @@ def canary_thing() -> dict[str, Any]:
 
 
 @pytest.fixture
-def simulator() -> MonogotoSimulator:
+def simulator(console: str) -> MonogotoSimulator:
     """Serve one SIM full of canary values, from an account with a canary password."""
-    return canary_simulator()
+    return canary_simulator(quirks=PROFILES[console]())
 
 
 @pytest.fixture
@@ -169,6 +169,7 @@ def _logged(caplog: pytest.LogCaptureFixture) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.consoles("kind", "unkind")
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_no_secret_in_logs_or_diagnostics(
     hass: HomeAssistant,
@@ -215,6 +216,7 @@ async def test_no_secret_in_logs_or_diagnostics(
     diagnostics = json.dumps(
         await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
     )
+    assert '"api_profile"' in diagnostics  # the profile is part of what is checked
 
     tokens = simulator.issued_tokens
     assert len(tokens) >= 2
@@ -251,6 +253,13 @@ ECHOING_FAULTS = [
     ),
     Fault(status=400, body=f"Invalid Input Data: {CANARY['imei']} {CANARY['ip']}"),
     Fault(status=404, body=f"Not found: ThingId_ICCID_{CANARY['iccid']}"),
+    Fault(
+        status=403,
+        body=json.dumps(
+            {f"ThingId_ICCID_{CANARY['iccid']}": CANARY["imsi"], CANARY["ip"]: 1}
+        ),
+        content_type="application/json",
+    ),
     Fault(status=401, body=f"Unauthorized {CANARY['pin']}"),
     Fault(status=429, body=f"Slow down {CANARY['puk']}", headers={"Retry-After": "7"}),
     Fault(
@@ -272,6 +281,7 @@ ECHOING_FAULTS = [
         "200-odd-thing",
         "400",
         "404",
+        "403-keyed-by-ids",
         "401",
         "429",
         "302",
@@ -314,6 +324,8 @@ async def test_client_errors_never_carry_secrets(
         else:
             # Only a write answered 200 and a thing object that merely looks odd succeed.
             assert (endpoint, fault.status) in {("state_put", 200), ("thing", 200)}
+        # What the API profile recorded of the answer (its form) carries none of it either.
+        assert_no_secrets(simulator, profile=json.dumps(client.profile.as_dict()))
 
 
 def test_the_leak_detector_finds_a_leak() -> None:

@@ -6,12 +6,14 @@ import asyncio
 import sys
 
 import aiohttp
+import pytest
 
 from custom_components.monogoto.api import MonogotoClient, MonogotoConnectionError
 
 
+@pytest.mark.parametrize("profile", ["kind", "unkind"])
 async def test_cli_serves_things_the_client_lists(
-    socket_enabled: None, unused_tcp_port: int
+    socket_enabled: None, unused_tcp_port: int, profile: str
 ) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -21,6 +23,7 @@ async def test_cli_serves_things_the_client_lists(
         "7",
         "--port",
         str(unused_tcp_port),
+        *(["--unkind"] if profile == "unkind" else []),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
     )
@@ -32,7 +35,8 @@ async def test_cli_serves_things_the_client_lists(
         ]
         assert (
             banner[0]
-            == f"Monogoto simulator: 7 SIMs at http://127.0.0.1:{unused_tcp_port}"
+            == f"Monogoto simulator ({profile} console): 7 SIMs at "
+            f"http://127.0.0.1:{unused_tcp_port}"
         )
         username = banner[1].split(": ", 1)[1].strip()
         password = banner[2].split(": ", 1)[1].strip()
@@ -45,7 +49,7 @@ async def test_cli_serves_things_the_client_lists(
             )
             for _ in range(50):  # the banner is printed just before the port opens
                 try:
-                    things = await client.list_things()
+                    things = (await client.list_things()).things
                     break
                 except MonogotoConnectionError:
                     await asyncio.sleep(0.1)

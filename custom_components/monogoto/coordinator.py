@@ -409,7 +409,11 @@ class StatusCoordinator(_PerSimCoordinator[ThingStatus]):
     ) -> None:
         """Poll every ``STATUS_INTERVAL`` (stretched or split by the plan)."""
         super().__init__(
-            hass, entry, runtime, name=f"{DOMAIN} statuses", update_interval=STATUS_INTERVAL
+            hass,
+            entry,
+            runtime,
+            name=f"{DOMAIN} statuses",
+            update_interval=STATUS_INTERVAL,
         )
 
     async def _read_values(self, thing_ids: list[str]) -> dict[str, ThingStatus]:
@@ -429,7 +433,11 @@ class DetailsCoordinator(_PerSimCoordinator[Thing]):
     ) -> None:
         """Poll every ``DETAILS_INTERVAL`` (split by the plan); idle when nothing is lacking."""
         super().__init__(
-            hass, entry, runtime, name=f"{DOMAIN} details", update_interval=DETAILS_INTERVAL
+            hass,
+            entry,
+            runtime,
+            name=f"{DOMAIN} details",
+            update_interval=DETAILS_INTERVAL,
         )
 
     def needed(self) -> bool:

@@ -10,14 +10,17 @@ import aiohttp
 import pytest
 
 from custom_components.monogoto.api import (
+    Feature,
     MonogotoAuthError,
     MonogotoClient,
     MonogotoConnectionError,
+    MonogotoPermissionError,
     MonogotoRateLimitError,
     MonogotoResponseError,
-    RequestBudget,
+    StatusMode,
     ThingState,
 )
+from custom_components.monogoto.api.client import MAX_PAGES, PAGE_SIZE
 from tests.simulator import DEMO_USERNAME, Fault, MonogotoSimulator, make_thing
 
 
@@ -40,7 +43,6 @@ async def test_login_returns_customer_and_reuses_token(
     await client.list_things()
     await client.get_thing_state(simulator.thing_ids()[0])
     assert simulator.requests["auth"] == 1
-    assert client.customer_id == simulator.customer_id
 
 
 async def test_concurrent_callers_share_one_login(
@@ -73,7 +75,8 @@ async def test_token_renewed_before_exp(
         clock.now += 100  # inside the renewal margin: log in again, no 401 needed
         await client.list_things()
     assert simulator.requests["auth"] == 2
-    assert simulator.requests["things"] == 3
+    # One page each (3 SIMs), and one probe after the first short first page.
+    assert simulator.requests["things"] == 4
 
 
 async def test_token_without_exp_then_revoked(
@@ -83,9 +86,10 @@ async def test_token_without_exp_then_revoked(
     login = await client.login()
     assert login.expires_at is None
     simulator.revoke_tokens()
-    assert len(await client.list_things()) == 3
+    assert len((await client.list_things()).things) == 3
     assert simulator.requests["auth"] == 2
-    assert simulator.requests["things"] == 2  # the refused one and the retry
+    # The refused one and the retry, then the probe for a page size of its own.
+    assert simulator.requests["things"] == 3
 
 
 @pytest.mark.things(120)
@@ -94,8 +98,9 @@ async def test_401_mid_listing_relogs_once_and_retries(
 ) -> None:
     simulator.fail("things", passthrough=True)
     simulator.fail("things", status=401, body="Unauthorized")
-    things = await client.list_things()
-    assert len(things) == 120
+    listing = await client.list_things()
+    assert len(listing.things) == 120
+    assert listing.complete
     assert simulator.requests["auth"] == 2
     assert simulator.requests["things"] == 4
 
@@ -115,17 +120,83 @@ async def test_access_denied_is_auth_error_without_retry_loop(
     assert simulator.requests["things"] == 0
 
 
-async def test_token_refused_twice_is_auth_error(
-    client: MonogotoClient, simulator: MonogotoSimulator
+@pytest.mark.parametrize("status", [401, 403])
+async def test_fresh_token_refused_is_a_permission_not_the_credentials(
+    client: MonogotoClient, simulator: MonogotoSimulator, status: int
 ) -> None:
-    simulator.fail("things", status=401, body="Unauthorized", times=2)
-    with pytest.raises(MonogotoAuthError):
-        await client.list_things()
+    """A refusal that a new login does not cure is about the user's profile."""
+    simulator.quirks.refuses.add("status")
+    await client.list_things()
+    with pytest.raises(MonogotoPermissionError) as err:
+        await client.get_thing_statuses(simulator.thing_ids())
+    assert err.value.feature == Feature.STATUS
+    assert client.refused_features() == {Feature.STATUS}
+    assert simulator.requests["auth"] == 2  # the first login, and one to be sure
+    assert simulator.requests["status"] == 2
+    # The rest keeps working; the refused feature is not asked again for an hour.
+    await client.list_things()
+    with pytest.raises(MonogotoPermissionError):
+        await client.get_thing_statuses(simulator.thing_ids())
+    assert simulator.requests["status"] == 2
     assert simulator.requests["auth"] == 2
+    assert client.profile.as_dict()["permission_refused"] == ["status"]
+
+
+async def test_refused_feature_is_probed_hourly_with_at_most_one_login(
+    sim_url: str, simulator: MonogotoSimulator
+) -> None:
+    clock = FakeClock()
+    simulator.clock = clock
+    simulator.quirks.refuses.update({"status", "thing"})
+    async with aiohttp.ClientSession() as session:
+        client = MonogotoClient(
+            session, DEMO_USERNAME, simulator.password, base_url=sim_url, clock=clock
+        )
+        ids = simulator.thing_ids()
+        for read in (client.get_thing_statuses, client.get_things):
+            with pytest.raises(MonogotoPermissionError):
+                await read(ids[:1])
+        logins = simulator.requests["auth"]
+        clock.now += 3601  # both probe again: one probe login serves the hour
+        for read in (client.get_thing_statuses, client.get_things):
+            with pytest.raises(MonogotoPermissionError):
+                await read(ids[:1])
+        assert simulator.requests["auth"] == logins + 1
+        simulator.quirks.refuses.clear()  # an administrator grants the permission
+        clock.now += 3601
+        assert len(await client.get_thing_statuses(ids)) == 3
+        assert client.refused_features() == {Feature.DETAILS}
+
+
+async def test_token_lifetime_is_learned_from_refusals(
+    sim_url: str, simulator: MonogotoSimulator
+) -> None:
+    """Opaque tokens that die after 20 minutes are renewed before, once that was seen."""
+    clock = FakeClock()
+    simulator.clock = clock
+    simulator.quirks.token_kind = "opaque"
+    simulator.token_lifetime = 1200
+    async with aiohttp.ClientSession() as session:
+        client = MonogotoClient(
+            session, DEMO_USERNAME, simulator.password, base_url=sim_url, clock=clock
+        )
+        await client.login()
+        clock.now += 1200
+        await client.get_thing_state(simulator.thing_ids()[0])  # refused, renewed
+        refused = simulator.requests["state_get"]
+        for _ in range(6):
+            clock.now += 600
+            await client.get_thing_state(simulator.thing_ids()[0])
+        assert simulator.requests["state_get"] == refused + 6  # never refused again
+    profile = client.profile.as_dict()["token"]
+    assert profile["kind"] == "opaque"
+    assert profile["refused_at_age_s"] == 1200
 
 
 @pytest.mark.parametrize(
-    ("count", "listing_requests"), [(0, 1), (1, 1), (50, 2), (51, 2), (120, 3)]
+    ("count", "listing_requests"),
+    # A short first page is followed once by a probe for a console page size of its own.
+    [(0, 1), (1, 2), (50, 2), (51, 2), (120, 3)],
 )
 async def test_paging(
     client: MonogotoClient,
@@ -136,18 +207,82 @@ async def test_paging(
     simulator.things.clear()
     for index in range(1, count + 1):
         simulator.add_thing(make_thing(index))
-    things = await client.list_things()
-    assert [thing.thing_id for thing in things] == simulator.thing_ids()
+    listing = await client.list_things()
+    assert [thing.thing_id for thing in listing.things] == simulator.thing_ids()
+    assert listing.complete
     assert simulator.requests["things"] == listing_requests
+    # Steady state: the probe is not repeated; floor(N/50)+1 requests a listing.
+    await client.list_things(expected=count)
+    assert simulator.requests["things"] == listing_requests + count // PAGE_SIZE + 1
 
 
 @pytest.mark.things(120)
 async def test_paging_with_expected_count_is_concurrent(
     client: MonogotoClient, simulator: MonogotoSimulator
 ) -> None:
-    things = await client.list_things(expected=120)
-    assert len(things) == 120
+    listing = await client.list_things(expected=120)
+    assert len(listing.things) == 120
     assert simulator.requests["things"] == 3
+
+
+@pytest.mark.things(120)
+async def test_console_paging_by_its_own_size(
+    client: MonogotoClient, simulator: MonogotoSimulator
+) -> None:
+    simulator.quirks.own_page_size = 25
+    listing = await client.list_things()
+    assert [t.thing_id for t in listing.things] == simulator.thing_ids()
+    assert listing.complete
+    assert simulator.requests["things"] == 5  # 25, the probe at 25, then 50, 75, 100
+    assert client.profile.page_size == 25
+    await client.list_things(expected=120)
+    assert simulator.requests["things"] == 10
+    assert "pages by 25" in client.profile.fallbacks[0]
+
+
+@pytest.mark.things(120)
+async def test_console_ignoring_offset_ends_and_is_incomplete(
+    client: MonogotoClient, simulator: MonogotoSimulator
+) -> None:
+    simulator.quirks.listing_ignores_offset = True
+    listing = await client.list_things(expected=120)
+    assert len(listing.things) == 50  # all this console lets anyone see
+    assert not listing.complete  # so no SIM's absence means anything
+    assert client.profile.offset_ignored
+    requests = simulator.requests["things"]
+    await client.list_things(expected=50)
+    assert simulator.requests["things"] == requests + 1  # the first page only now
+
+
+@pytest.mark.things(120)
+async def test_console_ignoring_limit_answers_everything_at_once(
+    client: MonogotoClient, simulator: MonogotoSimulator
+) -> None:
+    simulator.quirks.listing_ignores_limit = True
+    listing = await client.list_things()
+    assert len(listing.things) == 120
+    assert listing.complete
+    assert simulator.requests["things"] == 1
+
+
+async def test_paging_has_a_hard_cap(
+    client: MonogotoClient, simulator: MonogotoSimulator
+) -> None:
+    """A console that invents new SIMs on every page still ends the listing."""
+    served = 0
+
+    def fresh_page() -> None:
+        nonlocal served
+        simulator.things.clear()
+        for index in range(served, served + PAGE_SIZE):
+            simulator.add_thing(make_thing(index + 1))
+        served += PAGE_SIZE
+
+    simulator.quirks.listing_ignores_offset = True
+    simulator.fail("things", Fault(passthrough=True, before=fresh_page), times=10_000)
+    listing = await client.list_things()
+    assert simulator.requests["things"] == MAX_PAGES
+    assert not listing.complete
 
 
 @pytest.mark.things(60)
@@ -161,7 +296,7 @@ async def test_thing_on_two_pages_kept_once(
     simulator.things = {
         tid: simulator.things[tid] for tid in [ids[0], *simulator.things]
     }
-    things = await client.list_things()
+    things = (await client.list_things()).things
     assert len({thing.thing_id for thing in things}) == len(things)
 
 
@@ -169,7 +304,7 @@ async def test_thing_on_two_pages_kept_once(
 async def test_state_body_variants(
     client: MonogotoClient, simulator: MonogotoSimulator, style: str
 ) -> None:
-    simulator.state_body = style  # type: ignore[assignment]
+    simulator.quirks.state_body = style  # type: ignore[assignment]
     thing_id = simulator.thing_ids()[0]
     simulator.set_state(thing_id, "SUSPENDED")
     assert await client.get_thing_state(thing_id) == "SUSPENDED"
@@ -215,6 +350,51 @@ async def test_statuses_are_batched(
     assert simulator.requests["status"] == 3
     first = simulator.thing_ids()[0]
     assert statuses[first].connected is (simulator.connection[first] == "CONNECTED")
+    assert client.profile.status_mode is StatusMode.BATCHED
+
+
+@pytest.mark.things(120)
+@pytest.mark.parametrize(
+    ("listing_form", "mode", "first_round", "next_round"),
+    [
+        # 3 batches, then the status listing (3 pages) answers for everyone.
+        (True, StatusMode.LISTING, 3 + 3, 3),
+        # 3 batches, the refused listing form, then 117 SIMs one at a time.
+        (False, StatusMode.PER_SIM, 3 + 1 + 117, 120),
+    ],
+)
+async def test_statuses_fall_back_when_batches_answer_one_sim(
+    client: MonogotoClient,
+    simulator: MonogotoSimulator,
+    listing_form: bool,
+    mode: StatusMode,
+    first_round: int,
+    next_round: int,
+) -> None:
+    simulator.quirks.status_answers_first_id_only = True
+    simulator.quirks.status_listing_form = listing_form
+    ids = simulator.thing_ids()
+    statuses = await client.get_thing_statuses(ids)
+    assert set(statuses) == set(ids)  # every SIM right within the same round
+    assert simulator.requests["status"] == first_round
+    assert client.profile.status_mode is mode
+    await client.get_thing_statuses(ids)
+    assert simulator.requests["status"] == first_round + next_round
+
+
+async def test_sims_without_any_status_keep_batching(
+    client: MonogotoClient, simulator: MonogotoSimulator
+) -> None:
+    """A SIM the console has no status for, however asked, is no reason to stop batching."""
+    ids = simulator.thing_ids()
+    del simulator.connection[ids[2]]
+    statuses = await client.get_thing_statuses(ids)
+    assert set(statuses) == set(ids[:2])
+    # One batch, the status listing and one SIM alone confirmed it; then batches only.
+    assert simulator.requests["status"] == 3
+    assert client.profile.status_mode is StatusMode.BATCHED
+    await client.get_thing_statuses(ids)
+    assert simulator.requests["status"] == 4
 
 
 async def test_search_events_sends_apikey(
@@ -326,7 +506,13 @@ async def test_login_errors(sim_url: str, simulator: MonogotoSimulator) -> None:
         simulator.fail(
             "auth", status=200, body='{"token": "x"}', content_type="application/json"
         )
-        with pytest.raises(MonogotoResponseError):
+        with pytest.raises(MonogotoResponseError):  # a token, but no CustomerId
+            await client.login()
+        simulator.fail("auth", status=200, body="<html>Sign in</html>")
+        with pytest.raises(MonogotoResponseError):  # a page in the way, not an answer
+            await client.login()
+        simulator.fail("auth", status=429, body="Too Many Requests")
+        with pytest.raises(MonogotoRateLimitError):
             await client.login()
         simulator.fail("auth", status=502)
         with pytest.raises(MonogotoConnectionError):
@@ -355,19 +541,37 @@ async def test_one_failing_state_does_not_fail_the_others(
         await client.get_thing_states(ids[:1])
 
 
-async def test_budget_spaces_requests() -> None:
-    clock = FakeClock()
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock.now += seconds
-
-    budget = RequestBudget(3, 60, clock=clock, sleep=sleep)
-    for _ in range(3):
-        await budget.acquire()
-    assert budget.used() == 3
-    clock.now += 10
-    await budget.acquire()  # waits for the oldest to leave the window
-    assert slept == [50]
-    assert budget.used() == 1  # the first three have left the window
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (401, "Access denied", "text/plain"),
+        (403, '{"message": "Forbidden"}', "application/json"),
+        (400, "Access denied", "text/plain"),
+        (400, '{"status_code": 400, "message": "Bad credentials"}', "application/json"),
+        (404, "Not found", "text/plain"),
+        (200, "Access denied", "text/plain"),
+        (200, '"Access denied"', "application/json"),
+        (200, '{"Success": false, "Message": "Login failed"}', "application/json"),
+        (200, '{"token": null}', "application/json"),
+        (200, "Login failed", "text/plain"),
+        (500, "Access denied", "text/plain"),
+    ],
+)
+async def test_login_rejected_in_any_form(
+    sim_url: str,
+    simulator: MonogotoSimulator,
+    status: int,
+    body: str,
+    content_type: str,
+) -> None:
+    """Each is a rejection: an auth error, remembered, never retried."""
+    simulator.fail("auth", status=status, body=body, content_type=content_type)
+    async with aiohttp.ClientSession() as session:
+        client = MonogotoClient(session, DEMO_USERNAME, "wrong", base_url=sim_url)
+        for _ in range(3):
+            with pytest.raises(MonogotoAuthError):
+                await client.list_things()
+    assert simulator.requests["auth"] == 1
+    rejections = client.profile.as_dict()["token"]["login_rejections"]
+    assert list(rejections) == [f"HTTP {status}, " + next(iter(rejections)).split(", ", 1)[1]]
+    assert "wrong" not in str(client.profile.as_dict())

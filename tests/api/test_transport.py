@@ -104,7 +104,7 @@ async def test_client_never_weakens_tls(
     await client.get_thing_state(thing_id)
     await client.get_thing_statuses([thing_id])
     await client.search_events(thing_id)
-    assert len(seen) == 6  # the login too
+    assert len(seen) == 7  # the login and the listing's page-size probe too
     for kwargs in seen:
         assert not {"ssl", "verify_ssl", "ssl_context", "fingerprint"} & set(kwargs)
         assert kwargs["allow_redirects"] is False

@@ -554,7 +554,12 @@ class MonogotoSimulator:
             ids = list(self.things)[offset : offset + limit]
         elif self.quirks.status_answers_first_id_only:
             ids = ids[:1]
-        data = [self._status_item(tid) for tid in ids if tid in self.things]
+        # A SIM without a connection record (``del connection[id]``) has no status at all.
+        data = [
+            self._status_item(tid)
+            for tid in ids
+            if tid in self.things and tid in self.connection
+        ]
         return web.json_response(
             {"Success": True, "Message": "Operation succeeded", "Data": data}
         )
@@ -567,7 +572,7 @@ class MonogotoSimulator:
             "CustomerId": self.customer_id,
             "ThingName": thing["ThingName"],
             "ProvisionStatus": thing["State"],
-            "ConnectionStatus": self.connection.get(thing_id, "DISCONNECTED"),
+            "ConnectionStatus": self.connection[thing_id],
             "ActiveSessions": [],
             "ActiveIMSI": thing["IMSI"],
             "LastConnectionTime": "2026-11-20 08:00:00" if connected else None,

@@ -86,9 +86,9 @@ DEFAULT_TIMEOUT: Final = 30.0
 TOKEN_EXPIRY_MARGIN: Final = 120.0
 #: Assumed lifetime of a token without an ``exp`` claim (third-party code reports 4 h).
 ASSUMED_TOKEN_LIFETIME: Final = 3 * 3600.0
-#: The shortest lifetime an observed refusal may teach (a refusal for another reason must not
-#: make the client log in every few seconds).
-MIN_TOKEN_LIFETIME: Final = 300.0
+#: The shortest lifetime an observed refusal may teach: a token revoked for another reason must
+#: not make the client log in on every poll.
+MIN_TOKEN_LIFETIME: Final = 900.0
 #: How long a feature refused to this user is not asked again (and the spacing of probe logins).
 PERMISSION_RETRY: Final = 3600.0
 #: The longest wait a ``Retry-After`` may impose. Monogoto's documented budgets renew within
@@ -193,6 +193,8 @@ class MonogotoClient:
         self._probed_first_page: int | None = None
         #: SIMs the console has no status for, however asked (no reason to fall back for them).
         self._statusless: set[str] = set()
+        #: Pages read by the listing under way (its probe included).
+        self._pages_read = 0
 
     # -- token lifecycle ---------------------------------------------------------------------
 
@@ -231,9 +233,12 @@ class MonogotoClient:
                 TokenKind.JWT_WITHOUT_EXP if is_jwt(login.token) else TokenKind.OPAQUE
             )
         lifetime = ASSUMED_TOKEN_LIFETIME
-        if profile.token_refused_at_age is not None:
-            lifetime = min(lifetime, profile.token_refused_at_age)
-        expires_at = min(login.expires_at or now + lifetime, now + lifetime)
+        learned = profile.token_refused_at_age
+        if learned is not None and learned >= MIN_TOKEN_LIFETIME:
+            lifetime = min(lifetime, learned)
+        expires_at = (
+            login.expires_at if login.expires_at is not None else now + lifetime
+        )
         # A token that claims to be already expired is still used once; renew next call.
         self._token_valid_until = max(expires_at - TOKEN_EXPIRY_MARGIN, now)
         self._token_issued_at = now
@@ -312,15 +317,26 @@ class MonogotoClient:
         )
 
     def _note_refused_age(self, age: float) -> None:
-        """Learn the token lifetime: one was refused at ``age`` and a new one was accepted."""
-        if age < MIN_TOKEN_LIFETIME:
+        """Learn the token lifetime: one was refused at ``age`` and a new one was accepted.
+
+        Only for tokens without an ``exp`` claim, whose lifetime is a guess; a JWT refused
+        before its ``exp`` was revoked, which says nothing of the next one.
+        """
+        profile = self.profile
+        known = profile.token_refused_at_age
+        if known is not None and age >= known:
             return
-        known = self.profile.token_refused_at_age
-        if known is None or age < known:
-            self.profile.token_refused_at_age = round(age)
-            self.profile.fallback(
-                f"tokens were refused after {round(age)} s; renewing them sooner"
-            )
+        profile.token_refused_at_age = round(age)
+        if profile.token_kind is TokenKind.JWT_WITH_EXP or age < MIN_TOKEN_LIFETIME:
+            return
+        # The token just issued lives no longer either.
+        self._token_valid_until = min(
+            self._token_valid_until,
+            self._token_issued_at + age - TOKEN_EXPIRY_MARGIN,
+        )
+        profile.fallback(
+            f"tokens were refused after {round(age)} s; renewing them sooner"
+        )
 
     def refused_features(self) -> set[Feature]:
         """Return the features the console currently refuses to this user."""
@@ -412,6 +428,7 @@ class MonogotoClient:
             "/things",
             params={"limit": str(min(limit, PAGE_SIZE)), "offset": str(offset)},
         )
+        self._pages_read += 1
         payload = _decode_json(response.text)
         things = parse_things(payload)
         if payload:
@@ -428,6 +445,7 @@ class MonogotoClient:
         """
         profile = self.profile
         profile.listings += 1
+        self._pages_read = 0
         page_size = profile.page_size or PAGE_SIZE
         seen: dict[str, Thing] = {}
         fetched = taken = offset = 0
@@ -456,7 +474,7 @@ class MonogotoClient:
         if end is ListingEnd.SHORT_PAGE and taken == 1:
             end = await self._probe_page_size(seen)
         profile.listing_ends[end] += 1
-        profile.pages_last_listing = fetched
+        profile.pages_last_listing = self._pages_read
         profile.note_listing_fields(
             {field for thing in seen.values() for field in thing.present}
         )
