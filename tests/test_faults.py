@@ -44,6 +44,7 @@ from custom_components.monogoto.const import DOMAIN
 from custom_components.monogoto.coordinator import (
     RATE_LIMIT_ISSUE_AFTER,
     MonogotoCoordinator,
+    ThingsCoordinator,
 )
 from custom_components.monogoto.diagnostics import async_get_config_entry_diagnostics
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
@@ -132,10 +133,10 @@ class World:
     # -- observation ---------------------------------------------------------------------
 
     @property
-    def coordinator(self) -> MonogotoCoordinator:
-        """Return the loaded entry's coordinator."""
+    def coordinator(self) -> ThingsCoordinator:
+        """Return the loaded entry's listing coordinator."""
         assert self.entry is not None
-        coordinator: MonogotoCoordinator = self.entry.runtime_data
+        coordinator: ThingsCoordinator = self.entry.runtime_data.things
         return coordinator
 
     def sim_devices(self) -> dict[str, dr.DeviceEntry]:
@@ -161,18 +162,16 @@ class World:
             )
         }
 
-    def sim_states(self) -> dict[str, str]:
-        """Return the state of each SIM's state sensor (or "online" sensor), by thing id."""
+    def sim_states(self, key: str = "sim_state") -> dict[str, str]:
+        """Return the state of each SIM's state sensor (or another of its entities), by id."""
         registry = er.async_get(self.hass)
         assert self.entry is not None
         states: dict[str, str] = {}
         for entry in er.async_entries_for_config_entry(registry, self.entry.entry_id):
-            for key in ("sim_state", "online"):
-                if entry.unique_id.endswith(f"_{key}") and not entry.disabled_by:
-                    thing_id = entry.unique_id.removesuffix(f"_{key}")
-                    state = self.hass.states.get(entry.entity_id)
-                    assert state is not None
-                    states.setdefault(thing_id, state.state)
+            if entry.unique_id.endswith(f"_{key}") and not entry.disabled_by:
+                state = self.hass.states.get(entry.entity_id)
+                assert state is not None
+                states[entry.unique_id.removesuffix(f"_{key}")] = state.state
         return states
 
     def available(self) -> bool | None:
@@ -439,7 +438,7 @@ def _odd_ids(world: World) -> None:
         thing["ThingId"] = thing_id
         thing["ExternalUniqueId"] = thing_id.removeprefix("ThingId_ICCID_")
         sim.add_thing(thing)
-    sim.listing_includes_state = False
+    sim.quirks.listing_includes_state = False
 
 
 def _odd_ids_read(world: World) -> None:
@@ -584,7 +583,7 @@ SCENARIOS: list[Scenario] = [
         "token_expires_early_without_exp",
         arrange=lambda w: (
             setattr(w.simulator, "token_lifetime", 200),
-            setattr(w.simulator, "exp_claim", False),
+            setattr(w.simulator.quirks, "exp_claim", False),
         ),
         fault=lambda w: None,
         available=True,
@@ -938,7 +937,7 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "one_state_read_fails",
-        arrange=lambda w: setattr(w.simulator, "listing_includes_state", False),
+        arrange=lambda w: setattr(w.simulator.quirks, "listing_includes_state", False),
         fault=lambda w: w.simulator.fail("state_get", status=500, times=1),
         available=True,
         requests={"things": 1, "state_get": 3},
@@ -1034,15 +1033,16 @@ async def world(
     world = World(hass, simulator, clock, clients, sim_url, caplog)
     finished = MonogotoCoordinator._async_refresh_finished
 
-    def record_refresh(coordinator: MonogotoCoordinator) -> None:
-        world.refreshes.append(
-            (
-                hass.loop.time(),
-                coordinator.last_update_success,
-                len(simulator.request_log),
-                clients.sent,
+    def record_refresh(coordinator: MonogotoCoordinator[Any]) -> None:
+        if isinstance(coordinator, ThingsCoordinator):  # the listing: the poll of record
+            world.refreshes.append(
+                (
+                    hass.loop.time(),
+                    coordinator.last_update_success,
+                    len(simulator.request_log),
+                    clients.sent,
+                )
             )
-        )
         finished(coordinator)
 
     resolver = SwitchableResolver()

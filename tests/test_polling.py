@@ -310,7 +310,7 @@ async def test_interval_stretches_when_a_refresh_needs_more_than_the_budget(
     clock = FakeClock()
     client_budget._clock = clock
     client_budget._sleep = clock.sleep
-    simulator.listing_includes_state = False
+    simulator.quirks.listing_includes_state = False
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()

@@ -123,6 +123,8 @@ class MonogotoCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self.config_entry.entry_id, 0.0
         )
         if (wait := until - self.hass.loop.time()) > 0:
+            if self.data is not None and self.last_update_success:
+                return self.data  # someone else's 429: skip this read, keep what we have
             # Still inside a Retry-After: a set-up retry comes on Home Assistant's schedule.
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -132,6 +134,7 @@ class MonogotoCoordinator[DataT](DataUpdateCoordinator[DataT]):
         try:
             data = await self._fetch()
         except MonogotoAuthError as err:
+            self.runtime.halt(self)
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
@@ -289,7 +292,9 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
         registry = dr.async_get(self.hass)
         for thing_id in thing_ids:
             self._misses.pop(thing_id, None)
-            device = registry.async_get_device(identifiers={(DOMAIN, thing_id)})
+            device = registry.async_get_device_by_identifier(
+                (DOMAIN, thing_id), self.config_entry.entry_id
+            )
             if device is not None:
                 LOGGER.debug("Removing the device of a SIM that left the account")
                 registry.async_remove_device(device.id)
@@ -303,7 +308,9 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
             old = previous.get(thing_id)
             if old is None or old.display_name == thing.display_name:
                 continue
-            device = registry.async_get_device(identifiers={(DOMAIN, thing_id)})
+            device = registry.async_get_device_by_identifier(
+                (DOMAIN, thing_id), self.config_entry.entry_id
+            )
             if device is not None and device.name_by_user is None:
                 registry.async_update_device(device.id, name=thing.display_name)
 
@@ -484,6 +491,21 @@ class MonogotoRuntime:
     def coordinators(self) -> tuple[MonogotoCoordinator[Any], ...]:
         """Return the three coordinators."""
         return (self.things, self.statuses, self.details)
+
+    def halt(self, failed: MonogotoCoordinator[Any]) -> None:
+        """Stop every other coordinator once the credentials were rejected.
+
+        Home Assistant stops the one that failed and asks the user to sign in again, which
+        reloads the entry; until then nothing else polls (or logs the same failure again),
+        and every entity is unavailable.
+        """
+        for coordinator in self.coordinators:
+            if coordinator is not failed:
+                coordinator.last_update_success = False
+                coordinator.async_update_listeners()
+                self.entry.async_create_task(
+                    self.hass, coordinator.async_shutdown(), "halt polling"
+                )
 
     def known_things(self) -> Mapping[str, Thing]:
         """Return the SIMs the listing knows (the ones that have entities)."""

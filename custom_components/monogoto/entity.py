@@ -51,12 +51,8 @@ class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
 
     @property
     def available(self) -> bool:
-        """Unavailable while polling fails, or while the listing has no data of the SIM."""
-        return (
-            super().available
-            and self.runtime.things.last_update_success
-            and self.thing_id in self.runtime.known_things()
-        )
+        """Unavailable while its coordinator fails, or while the listing has no data of the SIM."""
+        return super().available and self.thing_id in self.runtime.known_things()
 
 
 def async_add_thing_entities[DescriptionT: EntityDescription](
