@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .quirks import KIND, Quirks
+from .quirks import Quirks
 
 DEMO_USERNAME = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
