@@ -13,3 +13,7 @@ CONF_ADVANCED: Final = "advanced"
 
 #: How often the account is polled. SIM states change rarely; writes re-read at once.
 SCAN_INTERVAL: Final = timedelta(minutes=5)
+#: How often every SIM's data-session status is read.
+STATUS_INTERVAL: Final = timedelta(minutes=15)
+#: How often every SIM's details are read, when the listing lacks some of their fields.
+DETAILS_INTERVAL: Final = timedelta(hours=1)

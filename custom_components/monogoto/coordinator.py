@@ -45,7 +45,7 @@ from .api import (
     ThingState,
     ThingStatus,
 )
-from .const import DOMAIN, LOGGER, SCAN_INTERVAL
+from .const import DETAILS_INTERVAL, DOMAIN, LOGGER, SCAN_INTERVAL, STATUS_INTERVAL
 from .planner import PLANNED_SHARE, Demand, allot
 
 type MonogotoConfigEntry = ConfigEntry[MonogotoRuntime]
@@ -64,10 +64,6 @@ RATE_LIMIT_ISSUE_AFTER = 3
 #: coordinator: a failed set-up discards its coordinators, and Home Assistant retries set-ups
 #: on its own schedule (5, 10, 20 ... s), which must not call the console before then.
 RATE_LIMITED_UNTIL: HassKey[dict[str, float]] = HassKey(f"{DOMAIN}_rate_limited_until")
-#: How often every SIM's data-session status is read.
-STATUS_INTERVAL = timedelta(minutes=15)
-#: How often every SIM's details are read, when the listing lacks some of their fields.
-DETAILS_INTERVAL = timedelta(hours=1)
 #: Complete listings in a row that must lack a SIM before its device is removed (decision 10).
 MISSING_LISTINGS_BEFORE_REMOVAL = 2
 #: A complete listing that lost more than this share of the last one (and 2 SIMs or more), or

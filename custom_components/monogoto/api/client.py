@@ -227,7 +227,8 @@ class MonogotoClient:
         profile = self.profile
         if login.expires_at is not None:
             profile.token_kind = TokenKind.JWT_WITH_EXP
-            profile.token_lifetime_claimed = round(login.expires_at - now)
+            # To the minute: the claim is whole seconds, our clock is not.
+            profile.token_lifetime_claimed = 60 * round((login.expires_at - now) / 60)
         else:
             profile.token_kind = (
                 TokenKind.JWT_WITHOUT_EXP if is_jwt(login.token) else TokenKind.OPAQUE
