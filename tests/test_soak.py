@@ -3,7 +3,7 @@
 The console is the canary account with 60 SIMs (two listing pages), tokens that last an hour,
 and a seeded random choice of faults on one answer in ten: server errors, rate limits with and
 without ``Retry-After``, revoked tokens, resets, stalls past the timeout, bodies that are not
-JSON or not a listing. Logins fail only the way a server fails (5xx, reset, stall, garbage),
+JSON or not a listing, empty listings and listings of one SIM. Logins fail only the way a server fails (5xx, reset, stall, garbage),
 never with "Access denied": a rejected password is a fault-matrix row with its own outcome
 (re-authentication), not something to soak in.
 
@@ -44,7 +44,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .network import serve
-from .simulator import Fault, MonogotoSimulator
+from .simulator import Fault, MonogotoSimulator, make_thing
 from .test_secrets import (
     assert_no_secrets,
     canary_entry,
@@ -76,24 +76,31 @@ def soak_faults(simulator: MonogotoSimulator) -> dict[str, list[Fault]]:
         Fault(stall=60),
         Fault(status=200, body="<html>Sign in</html>", content_type="text/html"),
     ]
-    return {
-        "auth": server,
-        "*": [
-            *server,
-            Fault(status=429, headers={"Retry-After": str(RETRY_AFTER)}),
-            Fault(status=429),
-            _revoke(simulator),
-            Fault(status=200, body='[{"ThingId": ', content_type="application/json"),
-            Fault(status=200, body="", content_type="application/json"),
-            Fault(status=200, body='{"things": []}', content_type="application/json"),
-            Fault(
-                status=200,
-                body="[]" * 40,
-                content_type="application/json",
-                body_stall=60,
-            ),
-        ],
-    }
+    others = [
+        *server,
+        Fault(status=429, headers={"Retry-After": str(RETRY_AFTER)}),
+        Fault(status=429),
+        _revoke(simulator),
+        Fault(status=200, body='[{"ThingId": ', content_type="application/json"),
+        Fault(status=200, body="", content_type="application/json"),
+        Fault(status=200, body='{"things": []}', content_type="application/json"),
+        Fault(
+            status=200,
+            body="[]" * 40,
+            content_type="application/json",
+            body_stall=60,
+        ),
+    ]
+    # An empty or one-page listing (a console glitch) must not cost a device (decision 10).
+    surprises = [
+        Fault(status=200, body="[]", content_type="application/json"),
+        Fault(
+            status=200,
+            body=json.dumps([make_thing(1)]),
+            content_type="application/json",
+        ),
+    ]
+    return {"auth": server, "things": [*others, *surprises], "*": others}
 
 
 @pytest.fixture
@@ -147,7 +154,7 @@ async def _soak(
     assert len(available) > len(entities) / 2
     devices = _devices(hass, entry.entry_id)
     assert len(devices) == 61  # 60 SIMs and the account
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.things
     refreshes: list[bool] = []
     original = coordinator._async_refresh_finished
 
@@ -178,6 +185,9 @@ async def _soak(
     faults = Counter(endpoint for _, endpoint, _ in served)
     requests = len(day)
     assert 0.07 * requests <= sum(faults.values()) <= 0.13 * requests
+    bodies = {fault.body for _, endpoint, fault in served if endpoint == "things"}
+    assert "[]" in bodies, "no empty listing was served"
+    assert any('"ThingId"' in str(body) and len(body) > 40 for body in bodies)
     polls = len(refreshes)
     assert HOURS * 12 * 0.95 <= polls <= HOURS * 12 * 1.3
     failed = refreshes.count(False)
@@ -201,7 +211,9 @@ async def _soak(
     # -- one shared session; no pile-up of connections -----------------------------------
     shared = async_get_clientsession(hass)
     assert {id(session.session) for session in clients.sessions} == {id(shared)}
-    assert len(server.runner.server.connections) <= coordinator.client.max_concurrency  # type: ignore[attr-defined]
+    assert (
+        len(server.runner.server.connections) <= coordinator.client.budget.concurrency
+    )  # type: ignore[attr-defined]
 
     # -- secrets ------------------------------------------------------------------------------
     diagnostics = json.dumps(
