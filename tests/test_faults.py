@@ -1071,7 +1071,9 @@ async def world(
     finished = MonogotoCoordinator._async_refresh_finished
 
     def record_refresh(coordinator: MonogotoCoordinator[Any]) -> None:
-        if isinstance(coordinator, ThingsCoordinator):  # the listing: the poll of record
+        if isinstance(
+            coordinator, ThingsCoordinator
+        ):  # the listing: the poll of record
             world.refreshes.append(
                 (
                     hass.loop.time(),

@@ -73,7 +73,9 @@ async def test_setup_on_an_unkind_console(
             thing["State"].lower()
         )
         online = state_of(hass, "binary_sensor", thing_id, "online").state
-        assert online == ("on" if simulator.connection[thing_id] == "CONNECTED" else "off")
+        assert online == (
+            "on" if simulator.connection[thing_id] == "CONNECTED" else "off"
+        )
         used = state_of(hass, "sensor", thing_id, "data_used")
         assert float(used.state) == pytest.approx(
             thing["ActualUsage"]["Data_"] / 1e6, abs=0.05

@@ -34,8 +34,7 @@ async def test_cli_serves_things_the_client_lists(
             for _ in range(3)
         ]
         assert (
-            banner[0]
-            == f"Monogoto simulator ({profile} console): 7 SIMs at "
+            banner[0] == f"Monogoto simulator ({profile} console): 7 SIMs at "
             f"http://127.0.0.1:{unused_tcp_port}"
         )
         username = banner[1].split(": ", 1)[1].strip()

@@ -66,8 +66,8 @@ RATE_LIMIT_ISSUE_AFTER = 3
 RATE_LIMITED_UNTIL: HassKey[dict[str, float]] = HassKey(f"{DOMAIN}_rate_limited_until")
 #: Complete listings in a row that must lack a SIM before its device is removed (decision 10).
 MISSING_LISTINGS_BEFORE_REMOVAL = 2
-#: A complete listing that lost more than this share of the last one (and 2 SIMs or more), or
-#: every SIM, is suspect: its absences only count once the next listing confirms them.
+#: A complete listing that lost more than this share of the last believable one (and 2 SIMs or
+#: more), or every SIM, is suspect: its absences do not count.
 SUSPECT_SHRINK = 0.25
 #: The fields the details can add to what the listing carries (the state has its own endpoint).
 DETAIL_FIELDS = frozenset(Field) - {Field.STATE}
@@ -120,7 +120,9 @@ class MonogotoCoordinator[DataT](DataUpdateCoordinator[DataT]):
         )
         if (wait := until - self.hass.loop.time()) > 0:
             if self.data is not None and self.last_update_success:
-                return self.data  # someone else's 429: skip this read, keep what we have
+                return (
+                    self.data
+                )  # someone else's 429: skip this read, keep what we have
             # Still inside a Retry-After: a set-up retry comes on Home Assistant's schedule.
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -184,6 +186,8 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
         self._misses: dict[str, int] = {}
         #: The SIMs of the last complete listing (at start: those with a device).
         self._last_listed: set[str] | None = None
+        #: Whether the listing is suspect and the user was told (once per episode).
+        self._suspect_reported = False
         #: SIMs whose state the last listing lacked (read one by one).
         self.state_reads = 0
 
@@ -231,8 +235,9 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
     ) -> dict[str, Thing]:
         """Keep the SIMs the listing lacks until their absence is confirmed (decision 10).
 
-        Only a complete listing's absences count; a suspect one's count once the next
-        listing confirms them. A SIM still missing keeps its device and its last data.
+        Only the absences of a complete listing that is believable count (see ``_suspect``);
+        the last believable listing stays the baseline. A SIM still missing keeps its device
+        and its last data.
         """
         last = self._last_listed
         if last is None:
@@ -240,10 +245,9 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
         missing = (set(previous) | last) - listed.keys()
         for thing_id in listed.keys() & self._misses.keys():
             del self._misses[thing_id]
-        if complete:
-            suspect = self._suspect(last, listed)
+        if complete and not self._suspect(last, listed):
             self._last_listed = set(listed)
-            for thing_id in missing if not suspect else ():
+            for thing_id in missing:
                 self._misses[thing_id] = self._misses.get(thing_id, 0) + 1
         gone = {
             tid
@@ -258,18 +262,24 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
         return things
 
     def _suspect(self, last: set[str], listed: Mapping[str, Thing]) -> bool:
-        """Return whether a complete listing lost too much of the last one to be believed."""
+        """Return whether a listing lost too much of the last believable one to be believed.
+
+        Empty, or short of at least two SIMs and more than a quarter: a console glitch is far
+        likelier than a fleet leaving at once. Its absences never count; SIMs that really left
+        in such numbers keep their devices until the user deletes them (device page).
+        """
         lost = len(last - listed.keys())
         suspect = bool(last) and (
             not listed or (lost >= 2 and lost > SUSPECT_SHRINK * len(last))
         )
-        if suspect:
+        if suspect and not self._suspect_reported:
             LOGGER.warning(
                 "The Monogoto console listed %s of the %s SIMs it listed before; keeping "
-                "their devices until the next listing confirms it",
-                len(last) - lost,
+                "all their devices",
+                len(listed),
                 len(last),
             )
+        self._suspect_reported = suspect
         return suspect
 
     def _sim_device_ids(self) -> set[str]:

@@ -573,5 +573,7 @@ async def test_login_rejected_in_any_form(
                 await client.list_things()
     assert simulator.requests["auth"] == 1
     rejections = client.profile.as_dict()["token"]["login_rejections"]
-    assert list(rejections) == [f"HTTP {status}, " + next(iter(rejections)).split(", ", 1)[1]]
+    assert list(rejections) == [
+        f"HTTP {status}, " + next(iter(rejections)).split(", ", 1)[1]
+    ]
     assert "wrong" not in str(client.profile.as_dict())

@@ -500,7 +500,9 @@ class MonogotoSimulator:
         if quirks.listing_ignores_offset:
             offset = 0
         things = list(self.things.values())
-        page = things if quirks.listing_ignores_limit else things[offset : offset + limit]
+        page = (
+            things if quirks.listing_ignores_limit else things[offset : offset + limit]
+        )
         return web.json_response([self._listing_item(thing) for thing in page])
 
     async def _thing(self, request: web.Request) -> web.Response:
