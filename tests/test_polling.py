@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import timedelta
 import math
 from typing import Any
 from unittest.mock import patch
 
 import aiohttp
-from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
