@@ -92,6 +92,8 @@ class MonogotoConfigFlow(ConfigFlow, domain=DOMAIN):
     """Sign in, re-authenticate after a password change, or move to another user."""
 
     VERSION = 1
+    #: 2: the account device is "Monogoto account", not the login (``async_migrate_entry``).
+    MINOR_VERSION = 2
 
     async def _async_login(
         self, username: str, password: str, url: str
