@@ -82,7 +82,9 @@ async def _async_rename_account_device(
     hass: HomeAssistant, entry: MonogotoConfigEntry
 ) -> None:
     devices = dr.async_get(hass)
-    account = devices.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    account = devices.async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
     if account is None:
         return
     entities = er.async_get(hass)
