@@ -172,3 +172,14 @@ def test_repository_layout_for_hacs() -> None:
     assert (ROOT / "README.md").is_file()
     assert (ROOT / "LICENSE").is_file()
     assert (PACKAGE / "brand" / "icon.png").is_file()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_url_help_states_the_loopback_exception(language: str) -> None:
+    """The form refuses plain http:// except to this computer; its help text says so."""
+    steps = _json(PACKAGE / "translations" / f"{language}.json")["config"]["step"]
+    for step in ("user", "reconfigure"):
+        text = steps[step]["sections"]["advanced"]["data_description"]["url"]
+        assert "https://" in text
+        assert "http://127.0.0.1" in text
+        assert "localhost" in text
