@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -24,7 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .helpers import entity_id_of, state_of
+from .helpers import entity_id_of, next_poll, state_of
 from .simulator import MonogotoSimulator
 
 
@@ -185,3 +186,31 @@ async def test_switch_with_rejected_login_starts_reauth(
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     assert simulator.put_bodies == []
+
+
+async def test_accepted_write_shows_its_state_when_the_re_read_fails(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The console took the change; only reading it back failed.
+
+    No error: the new state shows at once (optimistically), and the next listing confirms it.
+    """
+    thing_id = simulator.thing_ids()[0]
+    switch = entity_id_of(hass, "switch", thing_id, "sim")
+    simulator.fail("state_get", status=500)
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    assert simulator.put_bodies == [(thing_id, {"state": "SUSPENDED"})]
+    assert simulator.requests["state_get"] == 1  # the re-read was tried, and failed
+    assert hass.states.get(switch).state == STATE_OFF
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == "suspended"
+
+    listings = simulator.requests["things"]
+    await next_poll(hass, freezer)
+    assert simulator.requests["things"] == listings + 1
+    assert hass.states.get(switch).state == STATE_OFF
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == "suspended"
