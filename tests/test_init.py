@@ -80,7 +80,9 @@ async def test_setup_on_an_unkind_console(
             thing["State"].lower()
         )
         online = state_of(hass, "binary_sensor", thing_id, "online").state
-        assert online == ("on" if simulator.connection[thing_id] == "CONNECTED" else "off")
+        assert online == (
+            "on" if simulator.connection[thing_id] == "CONNECTED" else "off"
+        )
         used = state_of(hass, "sensor", thing_id, "data_used")
         assert float(used.state) == pytest.approx(
             thing["ActualUsage"]["Data_"] / 1e6, abs=0.05
@@ -308,7 +310,11 @@ async def test_migration_renames_account_entity_ids_that_carry_the_login(
         domain=DOMAIN,
         title=DEMO_USERNAME,
         unique_id=DEMO_CUSTOMER_ID,
-        data={CONF_USERNAME: DEMO_USERNAME, CONF_PASSWORD: DEMO_PASSWORD, CONF_URL: sim_url},
+        data={
+            CONF_USERNAME: DEMO_USERNAME,
+            CONF_PASSWORD: DEMO_PASSWORD,
+            CONF_URL: sim_url,
+        },
         version=1,
         minor_version=1,
     )

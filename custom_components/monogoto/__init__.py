@@ -69,9 +69,9 @@ async def async_migrate_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -
     an e-mail address), so its entities' ids carried it (``sensor.jane_example_com_sims``). The
     device is now "Monogoto account" (translated); each of its entities whose id is still the
     one Home Assistant generated is renamed to match. Ids the user chose stay as they are.
+
+    (Home Assistant itself refuses an entry of a higher major version: a downgrade.)
     """
-    if entry.version > 1:
-        return False  # a downgrade: this version cannot read that entry
     if entry.minor_version < 2:
         await _async_rename_account_device(hass, entry)
         hass.config_entries.async_update_entry(entry, minor_version=2)
