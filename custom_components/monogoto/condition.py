@@ -37,7 +37,7 @@ SIM_STATE_IS_SCHEMA = ENTITY_STATE_CONDITION_SCHEMA_ANY_ALL.extend(
 
 
 class OwnEntities(EntityStateConditionBase):
-    """Mixed in before a helper-made condition: match only this integration's entities."""
+    """Base of the SIM conditions: they match only this integration's entities."""
 
     @override
     def entity_filter(self, entities: set[str]) -> set[str]:

@@ -41,7 +41,10 @@ async def async_get_config_entry_diagnostics(
 async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: MonogotoConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
-    """Return one SIM (or, for the account device, the totals), redacted like the entry's."""
+    """Return one SIM's data, redacted like the entry's.
+
+    For the account device: the entry and the polling state (its totals are in the entry's).
+    """
     runtime = entry.runtime_data
     thing_id = runtime.thing_ids_of(device.identifiers)
     base = {

@@ -70,7 +70,7 @@ def own_entities(hass: HomeAssistant, entity_ids: set[str]) -> set[str]:
 
 
 class OwnEntities(EntityTriggerBase):
-    """Mixed in before a helper-made trigger: match only this integration's entities."""
+    """Base of the SIM triggers: they match only this integration's entities."""
 
     @override
     def entity_filter(self, entities: set[str]) -> set[str]:
