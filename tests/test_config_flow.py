@@ -11,8 +11,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.monogoto.api import DEFAULT_BASE_URL
 from custom_components.monogoto.config_flow import InvalidUrlError, normalize_url
-from custom_components.monogoto.const import DOMAIN
-from homeassistant.config_entries import SOURCE_USER
+from custom_components.monogoto.const import CONF_ADVANCED, DOMAIN
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -51,6 +51,7 @@ async def test_user_flow_creates_entry(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {}
+    assert _advanced_collapsed(result) is True
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _form(sim_url + "/", username=f"  {DEMO_USERNAME} ")
     )
@@ -75,6 +76,11 @@ def _break(simulator: MonogotoSimulator, error: str) -> str:
     elif error == "invalid_url":
         return "http://console.example.com"
     return ""
+
+
+def _advanced_collapsed(result: ConfigFlowResult) -> bool:
+    """Return whether the form shows its Advanced section collapsed."""
+    return bool(result["data_schema"].schema[CONF_ADVANCED].options["collapsed"])
 
 
 @pytest.mark.parametrize(
@@ -110,6 +116,8 @@ async def test_user_flow_errors_recover(
         )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
+    # An error about the console URL opens the Advanced section, which holds it.
+    assert _advanced_collapsed(result) is (error != "invalid_url")
 
     simulator.password = DEMO_PASSWORD
     result = await hass.config_entries.flow.async_configure(
@@ -225,6 +233,7 @@ async def test_reconfigure(
         result["flow_id"], _form("http://example.com", username="ops@example.com")
     )
     assert result["errors"] == {"base": "invalid_url"}
+    assert _advanced_collapsed(result) is False
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _form(sim_url, username="ops@example.com")

@@ -8,13 +8,20 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import (
+    CONF_PASSWORD,
+    CONF_URL,
+    CONF_USERNAME,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 
 from .helpers import next_poll, state_of
-from .simulator import MonogotoSimulator, make_thing
+from .simulator import DEMO_PASSWORD, DEMO_USERNAME, MonogotoSimulator, make_thing
+from .simulator.app import DEMO_CUSTOMER_ID
 
 pytestmark = pytest.mark.consoles("kind", "unkind")
 
@@ -269,3 +276,100 @@ async def test_remove_stale_device_by_hand(
     assert not await remove(present.id)
     assert await remove(stale.id)
     assert registry.async_get(stale.id) is None
+
+
+async def test_console_rename_renames_the_device_unless_the_user_named_it(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    registry = dr.async_get(hass)
+    followed, named_by_user, _ = simulator.thing_ids()
+    devices = _sim_devices(hass, init_integration)
+    registry.async_update_device(devices[named_by_user].id, name_by_user="Boat")
+    simulator.things[followed]["ThingName"] = "Weather station"
+    simulator.things[named_by_user]["ThingName"] = "Buoy"
+    await next_poll(hass, freezer)
+
+    devices = _sim_devices(hass, init_integration)
+    assert devices[followed].name == "Weather station"
+    assert devices[named_by_user].name_by_user == "Boat"
+    assert devices[named_by_user].name != "Buoy"
+
+
+@pytest.mark.consoles("kind")
+async def test_migration_renames_account_entity_ids_that_carry_the_login(
+    hass: HomeAssistant, simulator: MonogotoSimulator, sim_url: str
+) -> None:
+    """1.1 -> 1.2: the ids generated from the login follow the new device name.
+
+    An id the user chose stays as it is.
+    """
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=DEMO_USERNAME,
+        unique_id=DEMO_CUSTOMER_ID,
+        data={
+            CONF_USERNAME: DEMO_USERNAME,
+            CONF_PASSWORD: DEMO_PASSWORD,
+            CONF_URL: sim_url,
+        },
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    # The registries as 0.1.0 left them: an account device named after the login.
+    account = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=DEMO_USERNAME,
+        model="Account",
+    )
+    entities = er.async_get(hass)
+    old = {
+        key: entities.async_get_or_create(
+            "sensor",
+            DOMAIN,
+            f"{entry.entry_id}_{key}",
+            config_entry=entry,
+            device_id=account.id,
+            has_entity_name=True,
+            original_name=name,
+            object_id_base=name,
+        ).entity_id
+        for key, name in (("sims_total", "SIMs"), ("sims_active", "Active SIMs"))
+    }
+    assert old == {
+        "sims_total": "sensor.demo_example_com_sims",
+        "sims_active": "sensor.demo_example_com_active_sims",
+    }
+    entities.async_update_entity(old["sims_active"], new_entity_id="sensor.live_sims")
+
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (1, 2)
+    assert dr.async_get(hass).async_get(account.id).name == "Monogoto account"
+    ids = {
+        e.unique_id.removeprefix(f"{entry.entry_id}_"): e.entity_id
+        for e in er.async_entries_for_config_entry(entities, entry.entry_id)
+        if e.device_id == account.id
+    }
+    assert ids["sims_total"] == "sensor.monogoto_account_sims"
+    assert ids["sims_active"] == "sensor.live_sims"  # the user's choice
+    assert ids["sims_suspended"] == "sensor.monogoto_account_suspended_sims"  # new
+    assert hass.states.get("sensor.monogoto_account_sims").state == "3"
+    assert hass.states.get("sensor.demo_example_com_sims") is None
+
+
+async def test_an_entry_from_a_newer_version_is_not_set_up(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN, data=dict(mock_config_entry.data), version=2, minor_version=1
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR

@@ -20,6 +20,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
 )
 
 from custom_components.monogoto.api import MonogotoClient, MonogotoError, ThingState
@@ -213,10 +214,23 @@ async def test_no_secret_in_logs_or_diagnostics(
             {ATTR_DEVICE_ID: [device.id], "state": "ACTIVE"},
             blocking=True,
         )
+    account = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, init_integration.entry_id), init_integration.entry_id
+    )
     diagnostics = json.dumps(
-        await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+        [
+            await get_diagnostics_for_config_entry(hass, hass_client, init_integration),
+            # The canary SIM's own diagnostics, and the account device's.
+            *[
+                await get_diagnostics_for_device(
+                    hass, hass_client, init_integration, device_entry
+                )
+                for device_entry in (device, account)
+            ],
+        ]
     )
     assert '"api_profile"' in diagnostics  # the profile is part of what is checked
+    assert '"status"' in diagnostics  # so is the SIM's own part
 
     tokens = simulator.issued_tokens
     assert len(tokens) >= 2

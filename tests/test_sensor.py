@@ -10,9 +10,11 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.monogoto.api import parse_thing
+from custom_components.monogoto.const import DOMAIN
+from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .helpers import entity_id_of, state_of
 from .simulator import MonogotoSimulator
@@ -96,7 +98,7 @@ async def test_values_equal_the_simulator(
 
     states = [raw["State"] for raw in simulator.things.values()]
     account = {
-        key: hass.states.get(f"sensor.demo_example_com_{key}").state
+        key: hass.states.get(f"sensor.monogoto_account_{key}").state
         for key in ("sims", "active_sims", "suspended_sims", "other_sims")
     }
     assert account == {
@@ -146,3 +148,34 @@ async def test_null_and_absent_fields(
     assert state_of(hass, "sensor", thing_id, "sms_sent").state == STATE_UNKNOWN
     other = simulator.thing_ids()[1]
     assert state_of(hass, "sensor", other, "data_used").state != STATE_UNKNOWN
+
+
+async def test_account_device_is_named_monogoto_account(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Not after the login: no e-mail address in the device name or any entity id."""
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, init_integration.entry_id), init_integration.entry_id
+    )
+    assert device is not None
+    assert device.name == "Monogoto account"
+    entity_ids = [
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(
+            er.async_get(hass), init_integration.entry_id
+        )
+    ]
+    assert "sensor.monogoto_account_sims" in entity_ids
+    assert init_integration.title == "demo@example.com"
+    assert not [entity_id for entity_id in entity_ids if "example" in entity_id]
+
+
+async def test_account_data_used_has_the_state_class_of_a_sims(
+    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A billing-period reset must read as a new cycle in long-term statistics."""
+    per_sim = state_of(hass, "sensor", simulator.thing_ids()[0], "data_used")
+    account = hass.states.get("sensor.monogoto_account_data_used_by_all_sims")
+    assert account is not None
+    assert per_sim.attributes[ATTR_STATE_CLASS] == SensorStateClass.TOTAL_INCREASING
+    assert account.attributes[ATTR_STATE_CLASS] == SensorStateClass.TOTAL_INCREASING

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pathlib import Path
 
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+import yaml
+
+from custom_components.monogoto import services as services_module
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    Unauthorized,
+)
 from homeassistant.helpers import device_registry as dr
 
 from .helpers import state_of
@@ -31,7 +39,7 @@ async def test_set_sim_state_on_three_devices(
     await hass.services.async_call(
         DOMAIN,
         "set_sim_state",
-        {ATTR_DEVICE_ID: [_device_id(hass, tid) for tid in ids], "state": "SUSPENDED"},
+        {ATTR_DEVICE_ID: [_device_id(hass, tid) for tid in ids], "state": "suspended"},
         blocking=True,
     )
     assert simulator.put_bodies == [(tid, {"state": "SUSPENDED"}) for tid in ids]
@@ -60,17 +68,110 @@ async def test_set_sim_state_rejects_other_states(
     assert simulator.put_bodies == []
 
 
-async def test_set_sim_state_lower_case_is_accepted(
-    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
+@pytest.mark.parametrize(
+    ("option", "written"),
+    [("active", "ACTIVE"), ("suspended", "SUSPENDED"), ("SUSPENDED", "SUSPENDED")],
+)
+async def test_set_sim_state_options_map_to_the_api(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    option: str,
+    written: str,
 ) -> None:
-    thing_id = simulator.thing_ids()[0]
+    """The selector's lower-case keys; upper case (automations of 0.1.0) still works."""
+    thing_id = simulator.thing_ids()[1]
     await hass.services.async_call(
         DOMAIN,
         "set_sim_state",
-        {ATTR_DEVICE_ID: _device_id(hass, thing_id), "state": "suspended"},
+        {ATTR_DEVICE_ID: _device_id(hass, thing_id), "state": option},
         blocking=True,
     )
+    assert simulator.put_bodies == [(thing_id, {"state": written})]
+
+
+def test_selector_options_are_the_handlers() -> None:
+    """services.yaml offers exactly the options the handler maps, spelled the same."""
+    services = yaml.safe_load(
+        (Path(services_module.__file__).parent / "services.yaml").read_text()
+    )
+    selector = services["set_sim_state"]["fields"]["state"]["selector"]["select"]
+    assert selector["options"] == list(services_module.STATE_OPTIONS)
+
+
+async def test_set_sim_state_is_admin_only(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    hass_read_only_user: MockUser,
+    hass_admin_user: MockUser,
+) -> None:
+    """It changes a live, billable SIM: a non-admin user is refused before any request."""
+    thing_id = simulator.thing_ids()[0]
+    data = {ATTR_DEVICE_ID: [_device_id(hass, thing_id)], "state": "suspended"}
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            "set_sim_state",
+            data,
+            blocking=True,
+            context=Context(user_id=hass_read_only_user.id),
+        )
+    assert simulator.put_bodies == []
+    await hass.services.async_call(
+        DOMAIN,
+        "set_sim_state",
+        data,
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
     assert simulator.put_bodies == [(thing_id, {"state": "SUSPENDED"})]
+    # Reading events stays open to every user.
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_sim_events",
+        {ATTR_DEVICE_ID: _device_id(hass, thing_id)},
+        blocking=True,
+        return_response=True,
+        context=Context(user_id=hass_read_only_user.id),
+    )
+    assert response is not None
+
+
+async def test_set_sim_state_refuses_a_retired_sim_before_writing_any(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    active, retired, _ = simulator.thing_ids()
+    simulator.set_state(retired, "RETIRED")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_sim_state",
+            {
+                ATTR_DEVICE_ID: [_device_id(hass, active), _device_id(hass, retired)],
+                "state": "active",
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "sim_retired"
+    assert simulator.put_bodies == []
+
+
+def test_both_actions_target_sim_devices_the_same_way() -> None:
+    services = yaml.safe_load(
+        (Path(services_module.__file__).parent / "services.yaml").read_text()
+    )
+    targets = [spec["target"] for spec in services.values()]
+    assert targets[0] == {"device": [{"integration": DOMAIN, "model": "SIM"}]}
+    assert all(target == targets[0] for target in targets)
+    assert all(
+        ATTR_DEVICE_ID not in spec.get("fields", {}) for spec in services.values()
+    )
 
 
 async def test_targets_that_are_not_sims(

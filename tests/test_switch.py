@@ -1,7 +1,8 @@
-"""The SIM switch: one PUT per switch, state updated at once, errors translated."""
+"""The "SIM active" switch: what on/off does in each SIM state, state updated at once."""
 
 from __future__ import annotations
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -21,10 +22,10 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .helpers import entity_id_of, state_of
+from .helpers import entity_id_of, next_poll, state_of
 from .simulator import MonogotoSimulator
 
 
@@ -70,16 +71,90 @@ async def test_switch_off_puts_once_and_updates_at_once(
     assert hass.states.get(switch).state == STATE_ON
 
 
-@pytest.mark.things(11)
-async def test_switch_unavailable_outside_active_and_suspended(
-    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
+@pytest.mark.parametrize(
+    ("sim_state", "service", "written", "shown_before", "shown_after"),
+    [
+        ("PROVISIONED", SERVICE_TURN_ON, "ACTIVE", STATE_OFF, STATE_ON),
+        ("PROVISIONED", SERVICE_TURN_OFF, None, STATE_OFF, STATE_OFF),
+        ("TEST_ACTIVE", SERVICE_TURN_ON, "ACTIVE", STATE_OFF, STATE_ON),
+        ("TEST_ACTIVE", SERVICE_TURN_OFF, None, STATE_OFF, STATE_OFF),
+        ("ACTIVE", SERVICE_TURN_ON, None, STATE_ON, STATE_ON),
+        ("ACTIVE", SERVICE_TURN_OFF, "SUSPENDED", STATE_ON, STATE_OFF),
+        ("SUSPENDED", SERVICE_TURN_ON, "ACTIVE", STATE_OFF, STATE_ON),
+        ("SUSPENDED", SERVICE_TURN_OFF, None, STATE_OFF, STATE_OFF),
+    ],
+)
+async def test_switch_in_each_state(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+    sim_state: str,
+    service: str,
+    written: str | None,
+    shown_before: str,
+    shown_after: str,
 ) -> None:
-    for thing_id, raw in simulator.things.items():
-        state = hass.states.get(entity_id_of(hass, "switch", thing_id, "sim")).state
-        expected = {"ACTIVE": STATE_ON, "SUSPENDED": STATE_OFF}.get(
-            raw["State"], STATE_UNAVAILABLE
+    """Each row of switch.SWITCH_ACTIONS: available, and one PUT or none at all."""
+    thing_id = simulator.thing_ids()[0]
+    simulator.set_state(thing_id, sim_state)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    switch = entity_id_of(hass, "switch", thing_id, "sim")
+    assert hass.states.get(switch).state == shown_before
+
+    await hass.services.async_call(
+        SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    assert simulator.put_bodies == ([(thing_id, {"state": written})] if written else [])
+    assert simulator.requests.get("state_get", 0) == (1 if written else 0)
+    assert hass.states.get(switch).state == shown_after
+
+
+@pytest.mark.parametrize("service", [SERVICE_TURN_ON, SERVICE_TURN_OFF])
+async def test_retired_sim_refuses_with_a_translated_error(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+    service: str,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    simulator.set_state(thing_id, "RETIRED")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    switch = entity_id_of(hass, "switch", thing_id, "sim")
+    assert hass.states.get(switch).state == STATE_OFF  # not "unavailable"
+
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: switch}, blocking=True
         )
-        assert state == expected
+    assert err.value.translation_key == "sim_retired"
+    device = dr.async_get(hass).async_get(
+        er.async_get(hass).async_get(switch).device_id
+    )
+    assert err.value.translation_placeholders == {"device": device.name}
+    assert "is retired" in str(err.value)
+    assert simulator.put_bodies == []
+
+
+async def test_switch_unavailable_only_in_an_undocumented_state(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    made_up, *documented = simulator.thing_ids()
+    simulator.set_state(made_up, "DEACTIVATED")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    shown = {
+        thing_id: hass.states.get(entity_id_of(hass, "switch", thing_id, "sim")).state
+        for thing_id in simulator.thing_ids()
+    }
+    assert shown[made_up] == STATE_UNAVAILABLE
+    assert {shown[thing_id] for thing_id in documented} <= {STATE_ON, STATE_OFF}
 
 
 async def test_switch_failure_is_translated(
@@ -111,3 +186,31 @@ async def test_switch_with_rejected_login_starts_reauth(
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     assert simulator.put_bodies == []
+
+
+async def test_accepted_write_shows_its_state_when_the_re_read_fails(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The console took the change; only reading it back failed.
+
+    No error: the new state shows at once (optimistically), and the next listing confirms it.
+    """
+    thing_id = simulator.thing_ids()[0]
+    switch = entity_id_of(hass, "switch", thing_id, "sim")
+    simulator.fail("state_get", status=500)
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    assert simulator.put_bodies == [(thing_id, {"state": "SUSPENDED"})]
+    assert simulator.requests["state_get"] == 1  # the re-read was tried, and failed
+    assert hass.states.get(switch).state == STATE_OFF
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == "suspended"
+
+    listings = simulator.requests["things"]
+    await next_poll(hass, freezer)
+    assert simulator.requests["things"] == listings + 1
+    assert hass.states.get(switch).state == STATE_OFF
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == "suspended"

@@ -15,8 +15,14 @@ from pytest_homeassistant_custom_component.common import (
 import yaml
 
 from custom_components.monogoto.const import DOMAIN
+from homeassistant.components.binary_sensor import BinarySensorDeviceClass
+from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.setup import async_setup_component
 
 from .helpers import next_poll
@@ -259,3 +265,107 @@ async def test_readme_examples_are_valid(
     states = hass.states.async_all("automation")
     assert len(states) == len(automations)
     assert all(state.state == "on" for state in states), [s.as_dict() for s in states]
+
+
+async def test_area_targets_match_only_this_integrations_entities(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Targeting an area matches only this integration's entities there.
+
+    Another integration's enum, connectivity and data-size entities in the same area neither
+    fire the SIM triggers nor sway the SIM conditions.
+    """
+    watched = simulator.thing_ids()[0]
+    simulator.things[watched]["ActualUsage"]["Data_"] = 400_000_000
+    await _polls(hass, freezer, 1)
+    garage = ar.async_get(hass).async_create("Garage").id
+    dr.async_get(hass).async_update_device(
+        _device(hass, init_integration, watched), area_id=garage
+    )
+    entities = er.async_get(hass)
+    foreign = {}
+    for domain, key, device_class, state, unit in (
+        ("sensor", "mode", SensorDeviceClass.ENUM, "idle", None),
+        ("binary_sensor", "link", BinarySensorDeviceClass.CONNECTIVITY, "off", None),
+        ("sensor", "download", SensorDeviceClass.DATA_SIZE, "100", "MB"),
+    ):
+        entry = entities.async_get_or_create(
+            domain, "template", key, original_device_class=device_class
+        )
+        entities.async_update_entity(entry.entity_id, area_id=garage)
+        attributes = {"device_class": device_class}
+        if unit:
+            attributes["unit_of_measurement"] = unit
+        hass.states.async_set(entry.entity_id, state, attributes)
+        foreign[key] = (entry.entity_id, attributes)
+    target = {"area_id": garage}
+    event = {"trigger": "event", "event_type": "check"}
+    calls = await _automations(
+        hass,
+        ("changed", {"trigger": "monogoto.sim_state_changed", "target": target}, None),
+        ("offline", {"trigger": "monogoto.went_offline", "target": target}, None),
+        (
+            "over",
+            {
+                "trigger": "monogoto.data_used_crossed_threshold",
+                "target": target,
+                "options": {
+                    "threshold": {
+                        "type": "above",
+                        "value": {"number": 0.5, "unit_of_measurement": "GB"},
+                    }
+                },
+            },
+            None,
+        ),
+        (
+            "all_active",
+            event,
+            {
+                "condition": "monogoto.sim_state_is",
+                "target": target,
+                "options": {"behavior": "all", "states": ["active"]},
+            },
+        ),
+        (
+            "all_online",
+            event,
+            {
+                "condition": "monogoto.is_online",
+                "target": target,
+                "options": {"behavior": "all"},
+            },
+        ),
+    )
+    # The foreign entities change (and end "idle", "off", below the threshold): nothing fires.
+    for key, state in (("mode", "busy"), ("link", "on"), ("download", "900")):
+        entity_id, attributes = foreign[key]
+        hass.states.async_set(entity_id, state, attributes)
+    await hass.async_block_till_done()
+    for key, state in (("mode", "idle"), ("link", "off"), ("download", "100")):
+        entity_id, attributes = foreign[key]
+        hass.states.async_set(entity_id, state, attributes)
+    await hass.async_block_till_done()
+    assert {name: len(c) for name, c in calls.items() if name != "all_active"} == {
+        "changed": 0,
+        "offline": 0,
+        "over": 0,
+        "all_online": 0,
+    }
+    # The conditions look at the SIM alone, whatever the foreign "idle" and "off" say.
+    hass.bus.async_fire("check")
+    await hass.async_block_till_done()
+    assert (len(calls["all_active"]), len(calls["all_online"])) == (1, 1)
+    # And the SIM itself still fires each trigger.
+    simulator.set_state(watched, "SUSPENDED")
+    simulator.connection[watched] = "DISCONNECTED"
+    simulator.things[watched]["ActualUsage"]["Data_"] = 600_000_000
+    await _polls(hass, freezer)
+    assert (len(calls["changed"]), len(calls["offline"]), len(calls["over"])) == (
+        1,
+        1,
+        1,
+    )

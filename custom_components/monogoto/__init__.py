@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+    translation,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import slugify
 
 from .api import MonogotoClient
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .coordinator import MonogotoConfigEntry, MonogotoRuntime
+from .sensor import ACCOUNT_DEVICE_TRANSLATION_KEY
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
@@ -53,3 +60,56 @@ async def async_remove_config_entry_device(
 ) -> bool:
     """Allow removing a SIM's device by hand once the SIM is no longer in the account."""
     return entry.runtime_data.thing_ids_of(device.identifiers) is None
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -> bool:
+    """Migrate an entry from an older version.
+
+    1.1 -> 1.2: the account device was named after the entry's title, i.e. the login (usually
+    an e-mail address), so its entities' ids carried it (``sensor.jane_example_com_sims``). The
+    device is now "Monogoto account" (translated); each of its entities whose id is still the
+    one Home Assistant generated is renamed to match. Ids the user chose stay as they are.
+
+    (Home Assistant itself refuses an entry of a higher major version: a downgrade.)
+    """
+    if entry.minor_version < 2:
+        await _async_rename_account_device(hass, entry)
+        hass.config_entries.async_update_entry(entry, minor_version=2)
+    return True
+
+
+async def _async_rename_account_device(
+    hass: HomeAssistant, entry: MonogotoConfigEntry
+) -> None:
+    devices = dr.async_get(hass)
+    account = devices.async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    if account is None:
+        return
+    entities = er.async_get(hass)
+    login_slug = slugify(entry.title)
+    # Compared while the device still has its old name: what Home Assistant generated then.
+    generated = [
+        entity
+        for entity in er.async_entries_for_device(
+            entities, account.id, include_disabled_entities=True
+        )
+        if login_slug in entity.entity_id
+        and entities.async_regenerate_entity_id(entity) == entity.entity_id
+    ]
+    await translation.async_get_translations(
+        hass, hass.config.language, "device", {DOMAIN}
+    )
+    devices.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        translation_key=ACCOUNT_DEVICE_TRANSLATION_KEY,
+    )
+    for entity in generated:
+        new_entity_id = entities.async_regenerate_entity_id(entity)
+        entities.async_update_entity(entity.entity_id, new_entity_id=new_entity_id)
+    LOGGER.debug(
+        "Renamed %s entity ids of the account device (no login in them any more)",
+        len(generated),
+    )

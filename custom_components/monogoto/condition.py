@@ -1,11 +1,12 @@
 """Conditions for SIMs, offered in the automation editor (``conditions.yaml``).
 
-Built on Home Assistant's entity-condition helpers, like the triggers in ``trigger.py``.
+Built on Home Assistant's entity-condition helpers, like the triggers in ``trigger.py``, and,
+like them, matching only this integration's entities (``OwnEntities``).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, override
 
 import probatio as vol
 
@@ -17,11 +18,10 @@ from homeassistant.helpers.condition import (
     Condition,
     ConditionConfig,
     EntityStateConditionBase,
-    make_entity_state_condition,
 )
 
 from .sensor import SIM_STATE_OPTIONS
-from .trigger import ONLINE_SPEC, SIM_STATE_SPEC
+from .trigger import ONLINE_SPEC, SIM_STATE_SPEC, own_entities
 
 CONF_STATES: Final = "states"
 
@@ -36,7 +36,16 @@ SIM_STATE_IS_SCHEMA = ENTITY_STATE_CONDITION_SCHEMA_ANY_ALL.extend(
 )
 
 
-class SimStateIsCondition(EntityStateConditionBase):
+class OwnEntities(EntityStateConditionBase):
+    """Base of the SIM conditions: they match only this integration's entities."""
+
+    @override
+    def entity_filter(self, entities: set[str]) -> set[str]:
+        """Match the domain and device class, and this integration."""
+        return own_entities(self._hass, super().entity_filter(entities))
+
+
+class SimStateIsCondition(OwnEntities):
     """Passes when the SIM is in one of the chosen states."""
 
     _domain_specs = SIM_STATE_SPEC
@@ -48,9 +57,16 @@ class SimStateIsCondition(EntityStateConditionBase):
         self._states = set((config.options or {})[CONF_STATES])
 
 
+class IsOnlineCondition(OwnEntities):
+    """Passes when the SIM has a data session."""
+
+    _domain_specs = ONLINE_SPEC
+    _states = {STATE_ON}  # noqa: RUF012 - the type the base class declares
+
+
 CONDITIONS: dict[str, type[Condition]] = {
     "sim_state_is": SimStateIsCondition,
-    "is_online": make_entity_state_condition(ONLINE_SPEC, STATE_ON),
+    "is_online": IsOnlineCondition,
 }
 
 

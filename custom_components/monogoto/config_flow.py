@@ -67,7 +67,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+#: Form errors about a field of the Advanced section: the section opens to show it.
+ADVANCED_ERRORS = frozenset({"invalid_url"})
+
+
+def _user_schema(
+    defaults: Mapping[str, Any], errors: Mapping[str, str] | None = None
+) -> vol.Schema:
+    """Return the sign-in form; Advanced is collapsed unless ``errors`` concern it."""
+    collapsed = not ADVANCED_ERRORS & set((errors or {}).values())
     return vol.Schema(
         {
             vol.Required(
@@ -82,7 +90,7 @@ def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
                         ): URL_SELECTOR
                     }
                 ),
-                {"collapsed": True},
+                {"collapsed": collapsed},
             ),
         }
     )
@@ -92,6 +100,8 @@ class MonogotoConfigFlow(ConfigFlow, domain=DOMAIN):
     """Sign in, re-authenticate after a password change, or move to another user."""
 
     VERSION = 1
+    #: 2: the account device is "Monogoto account", not the login (``async_migrate_entry``).
+    MINOR_VERSION = 2
 
     async def _async_login(
         self, username: str, password: str, url: str
@@ -145,7 +155,7 @@ class MonogotoConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _user_schema({}), user_input
+                _user_schema({}, errors), user_input
             ),
             errors=errors,
         )
@@ -197,7 +207,7 @@ class MonogotoConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _user_schema(entry.data), user_input
+                _user_schema(entry.data, errors), user_input
             ),
             errors=errors,
         )

@@ -9,9 +9,10 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntry
 
 from .api import Thing
-from .coordinator import MonogotoConfigEntry
+from .coordinator import MonogotoConfigEntry, MonogotoRuntime
 
 TO_REDACT_ENTRY = {CONF_USERNAME, CONF_PASSWORD, "unique_id", "title"}
 #: Thing fields that identify a SIM or its subscriber (names may embed the ICCID).
@@ -26,29 +27,62 @@ async def async_get_config_entry_diagnostics(
     things = [runtime.thing(thing_id) for thing_id in runtime.known_things()]
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT_ENTRY),
-        "coordinators": {
-            coordinator.name: {
-                "last_update_success": coordinator.last_update_success,
-                "update_interval_seconds": coordinator.update_interval.total_seconds()
-                if coordinator.update_interval
-                else None,
-                "sims_read": len(coordinator.data or {}),
-            }
-            for coordinator in runtime.coordinators
-        },
+        "coordinators": _coordinators(runtime),
         "requests_in_budget": {
             "last_minute": runtime.client.budget.used(60),
             "last_hour": runtime.client.budget.used(3600),
         },
         "api_profile": runtime.client.profile.as_dict(),
         "sim_states": dict(Counter(thing.state or "none" for thing in things)),
-        "things": [
-            {
-                "alias": thing.alias,
-                **async_redact_data(_as_dict(thing), TO_REDACT_THING),
-            }
-            for thing in things
-        ],
+        "things": [_thing(thing) for thing in things],
+    }
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: MonogotoConfigEntry, device: DeviceEntry
+) -> dict[str, Any]:
+    """Return one SIM's data, redacted like the entry's.
+
+    For the account device: the entry and the polling state (its totals are in the entry's).
+    """
+    runtime = entry.runtime_data
+    thing_id = runtime.thing_ids_of(device.identifiers)
+    base = {
+        "entry": async_redact_data(entry.as_dict(), TO_REDACT_ENTRY),
+        "coordinators": _coordinators(runtime),
+        "device": {
+            "model": device.model,
+            "name_by_user_set": device.name_by_user is not None,
+            "disabled": device.disabled_by is not None,
+        },
+    }
+    if thing_id is None:
+        return base  # the account device: its totals are in the entry's diagnostics
+    status = (runtime.statuses.data or {}).get(thing_id)
+    return {
+        **base,
+        "thing": _thing(runtime.thing(thing_id)),
+        "status": async_redact_data(asdict(status), TO_REDACT_THING)
+        if status is not None
+        else None,
+        "details_read": thing_id in (runtime.details.data or {}),
+    }
+
+
+def _thing(thing: Thing) -> dict[str, Any]:
+    return {"alias": thing.alias, **async_redact_data(_as_dict(thing), TO_REDACT_THING)}
+
+
+def _coordinators(runtime: MonogotoRuntime) -> dict[str, Any]:
+    return {
+        coordinator.name: {
+            "last_update_success": coordinator.last_update_success,
+            "update_interval_seconds": coordinator.update_interval.total_seconds()
+            if coordinator.update_interval
+            else None,
+            "sims_read": len(coordinator.data or {}),
+        }
+        for coordinator in runtime.coordinators
     }
 
 

@@ -28,6 +28,8 @@ from .entity import MonogotoThingEntity, async_add_thing_entities
 PARALLEL_UPDATES = 0
 
 SIM_STATE_OPTIONS = [state.lower() for state in ThingState]
+#: The account device's name: ``device.account.name`` in strings.json.
+ACCOUNT_DEVICE_TRANSLATION_KEY = "account"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,7 +160,9 @@ ACCOUNT_SENSORS: tuple[MonogotoAccountSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
         suggested_display_precision=1,
-        state_class=SensorStateClass.TOTAL,
+        # Like each SIM's: the counters restart with the billing period, and long-term
+        # statistics must read that as a new cycle, not as a huge negative change.
+        state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda things: sum(thing.data_used or 0 for thing in things),
     ),
 )
@@ -225,7 +229,11 @@ class MonogotoAccountSensor(CoordinatorEntity[ThingsCoordinator], SensorEntity):
         runtime: MonogotoRuntime,
         description: MonogotoAccountSensorEntityDescription,
     ) -> None:
-        """Attach the sensor to the account device (keyed by entry, not by CustomerId)."""
+        """Attach the sensor to the account device (keyed by entry, not by CustomerId).
+
+        The device is named "Monogoto account" (translated), never after the entry's title:
+        that is the login, usually an e-mail address, which must not end up in entity ids.
+        """
         super().__init__(runtime.things)
         self.runtime = runtime
         self.entity_description = description
@@ -236,7 +244,7 @@ class MonogotoAccountSensor(CoordinatorEntity[ThingsCoordinator], SensorEntity):
             entry_type=DeviceEntryType.SERVICE,
             manufacturer="Monogoto",
             model="Account",
-            name=runtime.entry.title,
+            translation_key=ACCOUNT_DEVICE_TRANSLATION_KEY,
         )
 
     async def async_added_to_hass(self) -> None:

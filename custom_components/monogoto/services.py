@@ -1,4 +1,8 @@
-"""The ``monogoto.*`` actions: set a SIM's state, and read a SIM's recent events."""
+"""The ``monogoto.*`` actions: set a SIM's state, and read a SIM's recent events.
+
+Both target SIM devices the same way (``target: device`` in services.yaml, ``device_id`` here).
+``set_sim_state`` changes a live, billable SIM, so only administrators may call it.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.service import async_register_admin_service
 
-from .api import SETTABLE_STATES, ThingState
+from .api import ThingState
 from .const import DOMAIN
 from .coordinator import MonogotoConfigEntry, MonogotoRuntime
 
@@ -24,6 +29,12 @@ SERVICE_SET_SIM_STATE = "set_sim_state"
 SERVICE_GET_SIM_EVENTS = "get_sim_events"
 ATTR_STATE = "state"
 ATTR_LIMIT = "limit"
+#: The action's options (lower case, as every option key of the integration) and the state
+#: each one writes. Upper case is accepted too: automations written for 0.1.0 used it.
+STATE_OPTIONS: dict[str, ThingState] = {
+    "active": ThingState.ACTIVE,
+    "suspended": ThingState.SUSPENDED,
+}
 
 SET_SIM_STATE_SCHEMA = vol.Schema(
     {
@@ -44,8 +55,13 @@ GET_SIM_EVENTS_SCHEMA = vol.Schema(
 )
 
 
-def _resolve_sim(hass: HomeAssistant, device_id: str) -> tuple[MonogotoRuntime, str]:
-    """Return the entry's runtime and the thing id behind a SIM device, or a translated error."""
+def _resolve_sim(
+    hass: HomeAssistant, device_id: str
+) -> tuple[MonogotoRuntime, str, str]:
+    """Return the entry's runtime, the thing id and the name of a SIM device.
+
+    Raises a translated ``ServiceValidationError`` for anything but a SIM of a loaded entry.
+    """
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         raise ServiceValidationError(
@@ -53,6 +69,7 @@ def _resolve_sim(hass: HomeAssistant, device_id: str) -> tuple[MonogotoRuntime, 
             translation_key="unknown_device",
             translation_placeholders={"device_id": device_id},
         )
+    name = device.name_by_user or device.name or device_id
     entry: MonogotoConfigEntry | None = hass.config_entries.async_get_entry(
         device.config_entry_id
     )
@@ -60,7 +77,7 @@ def _resolve_sim(hass: HomeAssistant, device_id: str) -> tuple[MonogotoRuntime, 
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="not_a_sim",
-            translation_placeholders={"device": device.name or device_id},
+            translation_placeholders={"device": name},
         )
     if entry.state is not ConfigEntryState.LOADED:
         raise ServiceValidationError(
@@ -70,34 +87,39 @@ def _resolve_sim(hass: HomeAssistant, device_id: str) -> tuple[MonogotoRuntime, 
         )
     runtime = entry.runtime_data
     if (thing_id := runtime.thing_ids_of(device.identifiers)) is not None:
-        return runtime, thing_id
+        return runtime, thing_id, name
     raise ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="not_a_sim",
-        translation_placeholders={"device": device.name or device_id},
+        translation_placeholders={"device": name},
     )
 
 
 async def _async_set_sim_state(call: ServiceCall) -> None:
-    try:
-        state = ThingState(str(call.data[ATTR_STATE]).strip().upper())
-    except ValueError:
-        state = None
-    if state not in SETTABLE_STATES:
+    state = STATE_OPTIONS.get(str(call.data[ATTR_STATE]).strip().lower())
+    if state is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="invalid_state",
             translation_placeholders={"state": str(call.data[ATTR_STATE])},
         )
+    # Every target is checked before any SIM is written.
     targets = [
         _resolve_sim(call.hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]
     ]
-    for runtime, thing_id in targets:
+    for runtime, thing_id, name in targets:
+        if runtime.thing(thing_id).sim_state is ThingState.RETIRED:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="sim_retired",
+                translation_placeholders={"device": name},
+            )
+    for runtime, thing_id, _ in targets:
         await runtime.async_set_sim_state(thing_id, state)
 
 
 async def _async_get_sim_events(call: ServiceCall) -> ServiceResponse:
-    runtime, thing_id = _resolve_sim(call.hass, call.data[ATTR_DEVICE_ID][0])
+    runtime, thing_id, _ = _resolve_sim(call.hass, call.data[ATTR_DEVICE_ID][0])
     async with runtime.action_errors():
         events = await runtime.client.search_events(thing_id, call.data[ATTR_LIMIT])
     return {
@@ -116,9 +138,16 @@ async def _async_get_sim_events(call: ServiceCall) -> ServiceResponse:
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the actions once, whether or not an entry is loaded."""
-    hass.services.async_register(
-        DOMAIN, SERVICE_SET_SIM_STATE, _async_set_sim_state, schema=SET_SIM_STATE_SCHEMA
+    """Register the actions once, whether or not an entry is loaded.
+
+    Changing a SIM's state is billable and acts on the live account: administrators only.
+    """
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_SET_SIM_STATE,
+        _async_set_sim_state,
+        schema=SET_SIM_STATE_SCHEMA,
     )
     hass.services.async_register(
         DOMAIN,

@@ -3,6 +3,10 @@
 Home Assistant's integration trigger platform (not the older device automations, which core no
 longer accepts for new work): each trigger targets SIM entities, picked directly or through
 their SIM device, and is built on Home Assistant's entity-trigger helpers.
+
+Those helpers match an area's, floor's or label's entities by domain and device class only;
+``OwnEntities`` also requires them to be this integration's, so a SIM trigger on an area never
+fires for another integration's enum, connectivity or data-size entity there.
 """
 
 from __future__ import annotations
@@ -22,19 +26,20 @@ from homeassistant.const import (
     UnitOfInformation,
 )
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.automation import DomainSpec
 from homeassistant.helpers.trigger import (
     ENTITY_STATE_TRIGGER_SCHEMA_WITH_BEHAVIOR,
+    EntityNumericalStateCrossedThresholdTriggerWithUnitBase,
+    EntityTargetStateTriggerBase,
     EntityTriggerBase,
     Trigger,
     TriggerConfig,
-    make_entity_numerical_state_crossed_threshold_with_unit_trigger,
-    make_entity_target_state_trigger,
 )
 from homeassistant.helpers.trigger.entity_trigger import NotTriggeredReasonReporter
 from homeassistant.util.unit_conversion import InformationConverter
 
+from .const import DOMAIN
 from .sensor import SIM_STATE_OPTIONS
 
 CONF_STATES: Final = "states"
@@ -52,6 +57,27 @@ DATA_USED_SPEC: Mapping[str, DomainSpec] = {
     Platform.SENSOR: DomainSpec(device_class=SensorDeviceClass.DATA_SIZE)
 }
 
+
+def own_entities(hass: HomeAssistant, entity_ids: set[str]) -> set[str]:
+    """Return the entities among ``entity_ids`` that this integration provides."""
+    registry = er.async_get(hass)
+    return {
+        entity_id
+        for entity_id in entity_ids
+        if (entry := registry.async_get(entity_id)) is not None
+        and entry.platform == DOMAIN
+    }
+
+
+class OwnEntities(EntityTriggerBase):
+    """Base of the SIM triggers: they match only this integration's entities."""
+
+    @override
+    def entity_filter(self, entities: set[str]) -> set[str]:
+        """Match the domain and device class, and this integration."""
+        return own_entities(self._hass, super().entity_filter(entities))
+
+
 SIM_STATE_CHANGED_SCHEMA = ENTITY_STATE_TRIGGER_SCHEMA_WITH_BEHAVIOR.extend(
     {
         vol.Required(CONF_OPTIONS, default={}): {
@@ -63,7 +89,7 @@ SIM_STATE_CHANGED_SCHEMA = ENTITY_STATE_TRIGGER_SCHEMA_WITH_BEHAVIOR.extend(
 )
 
 
-class SimStateChangedTrigger(EntityTriggerBase):
+class SimStateChangedTrigger(OwnEntities):
     """Fires when a SIM's state changes: to any state, or to one of the chosen states."""
 
     _domain_specs = SIM_STATE_SPEC
@@ -82,15 +108,35 @@ class SimStateChangedTrigger(EntityTriggerBase):
         return not self._states or state.state in self._states
 
 
+class WentOnlineTrigger(OwnEntities, EntityTargetStateTriggerBase):
+    """Fires when a SIM starts a data session."""
+
+    _domain_specs = ONLINE_SPEC
+    _to_states = {STATE_ON}  # noqa: RUF012 - the type the base class declares
+
+
+class WentOfflineTrigger(OwnEntities, EntityTargetStateTriggerBase):
+    """Fires when a SIM's data session ends."""
+
+    _domain_specs = ONLINE_SPEC
+    _to_states = {STATE_OFF}  # noqa: RUF012 - the type the base class declares
+
+
+class DataUsedCrossedThresholdTrigger(
+    OwnEntities, EntityNumericalStateCrossedThresholdTriggerWithUnitBase
+):
+    """Fires when a SIM's data used crosses a threshold."""
+
+    _domain_specs = DATA_USED_SPEC
+    _base_unit = UnitOfInformation.BYTES
+    _unit_converter = InformationConverter
+
+
 TRIGGERS: dict[str, type[Trigger]] = {
     "sim_state_changed": SimStateChangedTrigger,
-    "went_online": make_entity_target_state_trigger(ONLINE_SPEC, STATE_ON),
-    "went_offline": make_entity_target_state_trigger(ONLINE_SPEC, STATE_OFF),
-    "data_used_crossed_threshold": (
-        make_entity_numerical_state_crossed_threshold_with_unit_trigger(
-            DATA_USED_SPEC, UnitOfInformation.BYTES, InformationConverter
-        )
-    ),
+    "went_online": WentOnlineTrigger,
+    "went_offline": WentOfflineTrigger,
+    "data_used_crossed_threshold": DataUsedCrossedThresholdTrigger,
 }
 
 

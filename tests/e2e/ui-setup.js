@@ -2,8 +2,10 @@
 //
 // Run by scripts/e2e, which starts the simulator and a fresh, onboarded Home Assistant and
 // passes their addresses in the environment. Drives Debian's Chromium with playwright-core:
-// log in → Settings → Devices & services → Add integration → Monogoto → wrong password (the
-// translated error shows) → right password with the simulator URL under "Advanced settings" →
+// log in → Settings → Devices & services → Add integration → Monogoto → the URL help states the
+// loopback exception → a plain-http URL to another host (the error shows, "Advanced settings"
+// opens by itself) → wrong password (the translated error shows) → right password with the
+// simulator URL under "Advanced settings" →
 // entry created → the SIM devices are listed → a SIM's device page shows its state → toggling
 // its SIM switch off and on again sends exactly one PUT each to the simulator, and the new
 // state shows each time.
@@ -77,14 +79,17 @@ async function until(what, check, timeout = STEP_TIMEOUT) {
 }
 
 // Wait until `target` is visible, failing at once (with Home Assistant's message) when an error
-// shows instead: a form error other than `expected`, or "Config flow could not be loaded".
+// shows instead: a form error other than `expected` (a text or a list of texts, e.g. also the
+// previous submission's error, still shown until the answer arrives), or "Config flow could
+// not be loaded".
 async function appears(page, what, target, expected = null) {
+  const tolerated = [expected].flat().filter((text) => text !== null);
   const errors = page.locator('ha-alert[alert-type="error"]')
     .or(page.getByText(/could not be loaded/i)).filter({ visible: true });
   await until(what, async () => {
     if (await target.isVisible()) return true;
     for (const text of await errors.allTextContents()) {
-      if (text.trim() && text.trim() !== expected) {
+      if (text.trim() && !tolerated.includes(text.trim())) {
         throw new Error(`Home Assistant shows "${text.trim()}" instead of ${what}`);
       }
     }
@@ -136,12 +141,36 @@ async function run(page) {
     if ((await advanced.getAttribute('aria-expanded')) !== 'true') await advanced.click();
     await consoleUrl.waitFor();
   };
+  if ((await advanced.getAttribute('aria-expanded')) === 'true') {
+    throw new Error('"Advanced settings" is open before any error');
+  }
   await expandAdvanced();
   if ((await consoleUrl.inputValue()) !== 'https://console.monogoto.io') {
     throw new Error(`unexpected default console URL ${await consoleUrl.inputValue()}`);
   }
+  // The URL's help text states the loopback exception.
+  await page.getByText(/plain http:\/\/ is accepted only for this computer itself \(http:\/\/127\.0\.0\.1 or http:\/\/localhost\)/)
+    .first().waitFor();
   await page.waitForTimeout(400); // the expansion animation
   await shot(page, 'setup-form');
+
+  // 3b. A plain-http URL to another host is refused before any sign-in, and the form comes
+  //     back with "Advanced settings" open on its own, showing the field at fault.
+  const authBeforeUrl = (await simStats()).requests.auth ?? 0;
+  await username.fill(SIM_USER);
+  await password.fill(SIM_PASSWORD);
+  await consoleUrl.fill('http://console.example.com');
+  await submit.click();
+  const invalidUrl = 'The console URL must start with https:// (plain http:// is only allowed for this computer itself).';
+  await appears(page, 'the invalid_url error', page.getByText(invalidUrl), invalidUrl);
+  await until('"Advanced settings" to be open after the URL error', async () =>
+    (await advanced.getAttribute('aria-expanded')) === 'true' && (await consoleUrl.isVisible()));
+  if (((await simStats()).requests.auth ?? 0) !== authBeforeUrl) {
+    throw new Error('a refused URL still signed in somewhere');
+  }
+  log('UI: invalid_url shown, "Advanced settings" open by itself');
+  await page.waitForTimeout(400);
+  await shot(page, 'invalid-url-advanced-open');
 
   // 4. A wrong password, against the simulator: the translated error shows.
   const authBefore = (await simStats()).requests.auth ?? 0;
@@ -150,15 +179,16 @@ async function run(page) {
   await consoleUrl.fill(SIM_URL);
   await submit.click();
   const invalidAuth = 'Monogoto did not accept this user name and password.';
-  await appears(page, 'the invalid_auth error', page.getByText(invalidAuth), invalidAuth);
+  await appears(page, 'the invalid_auth error', page.getByText(invalidAuth), [invalidAuth, invalidUrl]);
   const authAfter = (await simStats()).requests.auth ?? 0;
   if (authAfter !== authBefore + 1) {
     throw new Error(`expected one sign-in at the simulator, saw ${authAfter - authBefore}`);
   }
   await shot(page, 'wrong-password');
 
-  // 5. The right password: the entry is created. The form is shown again with the section
-  //    collapsed; the URL typed before must still be there (never submit to the real console).
+  // 5. The right password: the entry is created. After the password error the form is shown
+  //    again with the section collapsed (the error is not in it); the URL typed before must
+  //    still be there (never submit to the real console).
   await password.fill(SIM_PASSWORD);
   await expandAdvanced();
   const keptUrl = await consoleUrl.inputValue();
