@@ -59,12 +59,15 @@ wait_http() {
   return 1
 }
 
-# Start the simulator in the background: start_simulator PORT THINGS LOGFILE; sets SIM_PID.
+# Start the simulator in the background: start_simulator PORT THINGS LOGFILE [SIMULATOR ARGS...];
+# sets SIM_PID.
 start_simulator() {
-  (cd "$REPO_ROOT" && exec > "$3" 2>&1 && inenv python -m tests.simulator --port "$1" --things "$2") &
+  local port=$1 things=$2 log=$3
+  shift 3
+  (cd "$REPO_ROOT" && exec > "$log" 2>&1 && inenv python -m tests.simulator --port "$port" --things "$things" "$@") &
   # shellcheck disable=SC2034  # read by the caller
   SIM_PID=$!
-  wait_http "http://127.0.0.1:$1/_sim/stats" 30 "$SIM_PID"
+  wait_http "http://127.0.0.1:$port/_sim/stats" 30 "$SIM_PID"
 }
 
 # Start Home Assistant in the background: start_hass CONFIG_DIR LOGFILE; sets HASS_PID.

@@ -105,6 +105,7 @@ async def test_a_surprising_listing_removes_nothing(
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     kept: int,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Five polls answered ``200 []`` (or one SIM of three) keep every device and entity."""
     devices, entities = (
@@ -119,6 +120,7 @@ async def test_a_surprising_listing_removes_nothing(
         await next_poll(hass, freezer)
         assert sim_devices(hass, init_integration) == devices
         assert entity_ids(hass, init_integration) == entities
+    assert caplog.text.count("keeping all their devices") == 1
     simulator.clear_faults()
     await next_poll(hass, freezer)
     assert sim_devices(hass, init_integration) == devices
