@@ -18,6 +18,9 @@ from homeassistant.helpers import entity_registry as er
 from .helpers import next_poll, state_of
 from .simulator import MonogotoSimulator
 
+#: Every behaviour holds against a console that answers the undocumented questions otherwise.
+pytestmark = pytest.mark.consoles("kind", "unkind")
+
 
 @pytest.fixture
 def platforms() -> list[str]:

@@ -22,6 +22,9 @@ from homeassistant.helpers import device_registry as dr
 from .helpers import state_of
 from .simulator import MonogotoSimulator
 
+#: Every behaviour holds against a console that answers the undocumented questions otherwise.
+pytestmark = pytest.mark.consoles("kind", "unkind")
+
 
 def _device_id(hass: HomeAssistant, thing_id: str) -> str:
     entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id

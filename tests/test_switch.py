@@ -28,6 +28,9 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from .helpers import entity_id_of, next_poll, state_of
 from .simulator import MonogotoSimulator
 
+#: Every behaviour holds against a console that answers the undocumented questions otherwise.
+pytestmark = pytest.mark.consoles("kind", "unkind")
+
 
 @pytest.fixture
 def platforms() -> list[str]:

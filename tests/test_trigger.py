@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 import yaml
 
-from custom_components.monogoto.const import DOMAIN
+from custom_components.monogoto.const import DETAILS_INTERVAL, DOMAIN
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.core import HomeAssistant, ServiceCall
@@ -27,6 +27,9 @@ from homeassistant.setup import async_setup_component
 
 from .helpers import next_poll
 from .simulator import MonogotoSimulator
+
+#: Every behaviour holds against a console that answers the undocumented questions otherwise.
+pytestmark = pytest.mark.consoles("kind", "unkind")
 
 
 def _device(hass: HomeAssistant, entry: MockConfigEntry, thing_id: str) -> str:
@@ -62,6 +65,11 @@ async def _polls(
     """Poll a few times: enough for every kind of data (statuses may come less often)."""
     for _ in range(count):
         await next_poll(hass, freezer)
+
+
+async def _usage_refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Move an hour: where the listing lacks usage, it comes with the hourly details."""
+    await next_poll(hass, freezer, DETAILS_INTERVAL.total_seconds() + 1)
 
 
 @pytest.mark.parametrize(
@@ -140,7 +148,7 @@ async def test_data_used_crossed_threshold(
     watched, other, _ = simulator.thing_ids()
     for thing_id in (watched, other):
         simulator.things[thing_id]["ActualUsage"]["Data_"] = 400_000_000
-    await _polls(hass, freezer, 1)
+    await _usage_refresh(hass, freezer)
     calls = await _automations(
         hass,
         (
@@ -160,13 +168,13 @@ async def test_data_used_crossed_threshold(
     )
     simulator.things[other]["ActualUsage"]["Data_"] = 900_000_000
     simulator.things[watched]["ActualUsage"]["Data_"] = 450_000_000
-    await _polls(hass, freezer, 1)
+    await _usage_refresh(hass, freezer)
     assert calls["over"] == []
     simulator.things[watched]["ActualUsage"]["Data_"] = 510_000_000
-    await _polls(hass, freezer, 1)
+    await _usage_refresh(hass, freezer)
     assert len(calls["over"]) == 1
     simulator.things[watched]["ActualUsage"]["Data_"] = 600_000_000
-    await _polls(hass, freezer, 1)
+    await _usage_refresh(hass, freezer)
     assert len(calls["over"]) == 1  # still above: no new crossing
 
 
@@ -363,7 +371,7 @@ async def test_area_targets_match_only_this_integrations_entities(
     simulator.set_state(watched, "SUSPENDED")
     simulator.connection[watched] = "DISCONNECTED"
     simulator.things[watched]["ActualUsage"]["Data_"] = 600_000_000
-    await _polls(hass, freezer)
+    await _usage_refresh(hass, freezer)
     assert (len(calls["changed"]), len(calls["offline"]), len(calls["over"])) == (
         1,
         1,
