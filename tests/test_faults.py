@@ -41,7 +41,7 @@ import pytest
 
 from custom_components.monogoto.api import parse_thing
 from custom_components.monogoto.api.client import PERMISSION_RETRY
-from custom_components.monogoto.const import DOMAIN
+from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL
 from custom_components.monogoto.coordinator import (
     RATE_LIMIT_ISSUE_AFTER,
     MonogotoCoordinator,
@@ -96,7 +96,7 @@ INVALID_RESPONSE = ERROR_FETCHING + "The Monogoto console sent an answer that co
 RATE_LIMITED = ERROR_FETCHING + "Monogoto is limiting how often"
 PERMISSION_DENIED = ERROR_FETCHING + "The Monogoto console refuses GET /things"
 AUTH_FAILED = "Authentication failed while fetching monogoto data"
-POLL = 300.0  # SCAN_INTERVAL
+POLL = SCAN_INTERVAL.total_seconds()
 #: Home Assistant's own set-up retries: 5, 10, 20, ... seconds (``config_entries``).
 SETUP_RETRY = 5.0
 

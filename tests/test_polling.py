@@ -350,7 +350,9 @@ def blocking_call_detection() -> Iterator[None]:
 
 
 @pytest.mark.things(5000)
-@pytest.mark.parametrize("client_budget", [RequestBudget([Window(10_000, 60.0)])])
+@pytest.mark.parametrize(
+    "client_budget", [RequestBudget([Window(10_000, MINUTE.seconds)])]
+)
 async def test_5000_sims_are_polled_at_the_floor_without_blocking(
     hass: HomeAssistant,
     simulator: MonogotoSimulator,

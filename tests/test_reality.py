@@ -114,7 +114,7 @@ async def test_a_surprising_listing_removes_nothing(
     )
     body = listing(simulator, simulator.thing_ids()[:kept])
     simulator.fail(
-        "things", status=200, body=body, content_type="application/json", times=50
+        "things", status=200, body=body, content_type="application/json", times=100
     )
     for _ in range(5):
         await next_poll(hass, freezer)

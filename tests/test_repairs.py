@@ -27,7 +27,7 @@ async def test_retry_after_is_honoured(
     await next_poll(hass, freezer)  # 5 minutes later: still inside Retry-After
     await next_poll(hass, freezer)
     assert simulator.requests["things"] == listed + 1
-    await next_poll(hass, freezer, 300)  # past the 900 s
+    await next_poll(hass, freezer)  # past the 900 s
     assert simulator.requests["things"] == listed + 2
 
 

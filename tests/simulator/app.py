@@ -21,6 +21,9 @@ from aiohttp import web
 
 from .quirks import Quirks
 
+#: The largest page ``GET /things`` serves: the console's documented cap (the client's
+#: ``PAGE_SIZE`` asks for exactly this; the simulator stays free of the product's code).
+MAX_LIMIT = 50
 DEMO_USERNAME = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
 DEMO_CUSTOMER_ID = "cid_00000000-0000-4000-8000-00000000c1d0"
@@ -489,12 +492,12 @@ class MonogotoSimulator:
 
     async def _things(self, request: web.Request) -> web.Response:
         try:
-            limit = int(request.query.get("limit", "50"))
+            limit = int(request.query.get("limit", str(MAX_LIMIT)))
             offset = int(request.query.get("offset", "0"))
         except ValueError:
             return self._error(400, "Invalid Input Data")
-        if limit > 50 or limit < 1 or offset < 0:
-            return self._error(400, "limit must be between 1 and 50")
+        if limit > MAX_LIMIT or limit < 1 or offset < 0:
+            return self._error(400, f"limit must be between 1 and {MAX_LIMIT}")
         quirks = self.quirks
         limit = quirks.own_page_size or limit
         if quirks.listing_ignores_offset:
@@ -549,7 +552,7 @@ class MonogotoSimulator:
             if not self.quirks.status_listing_form:
                 return self._error(400, "Invalid Input Data")
             try:
-                limit = min(int(request.query.get("limit", "50")), 50)
+                limit = min(int(request.query.get("limit", str(MAX_LIMIT))), MAX_LIMIT)
                 offset = int(request.query.get("offset", "0"))
             except ValueError:
                 return self._error(400, "Invalid Input Data")
