@@ -19,7 +19,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.monogoto.api.client import PERMISSION_RETRY
 from custom_components.monogoto.api.profile import StatusMode
-from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL, STATUS_INTERVAL
+from custom_components.monogoto.const import (
+    DETAILS_INTERVAL,
+    DOMAIN,
+    SCAN_INTERVAL,
+    STATUS_INTERVAL,
+)
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
@@ -322,7 +327,7 @@ async def test_usage_sensors_exist_when_the_listing_lacks_usage(
     """The listing carries no ``ActualUsage``: the details fill it in, and follow changes."""
     thing_id = simulator.thing_ids()[0]
     simulator.things[thing_id]["ActualUsage"]["Data_"] = 250_000_000
-    await next_poll(hass, freezer, 3600 + 1)
+    await next_poll(hass, freezer, DETAILS_INTERVAL.total_seconds() + 1)
     assert float(state_of(hass, "sensor", thing_id, "data_used").state) == 250.0
 
 

@@ -357,19 +357,9 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
 class _PerSimCoordinator[ValueT](MonogotoCoordinator[dict[str, ValueT]]):
     """A coordinator that reads SIMs in parts: the least recently read first, new ones at once."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: MonogotoConfigEntry,
-        runtime: MonogotoRuntime,
-        *,
-        name: str,
-        update_interval: timedelta,
-    ) -> None:
-        """Start with no SIM read."""
-        super().__init__(
-            hass, entry, runtime, name=name, update_interval=update_interval
-        )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Start with no SIM read (arguments as ``MonogotoCoordinator``)."""
+        super().__init__(*args, **kwargs)
         #: SIMs per refresh (None: all of them), set by ``MonogotoRuntime.replan``.
         self.per_refresh: int | None = None
         self._read_at: dict[str, float] = {}
