@@ -1113,13 +1113,42 @@ async def _maybe(result: Awaitable[None] | object) -> None:
         await result
 
 
+@dataclass
+class Attempt:
+    """What the faulty attempt left: where the logs and requests stood, when it ended."""
+
+    logs_from: int
+    ended_at: float
+    requests_to: int
+    devices_before: set[str]
+    entities_before: set[str]
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
 async def test_fault_matrix(scenario: Scenario, world: World) -> None:
     """Inject the fault, then assert availability, requests, logs, timing and recovery."""
-    sim, clock = world.simulator, world.clock
     if scenario.arrange:
         await _maybe(scenario.arrange(world))
+    attempt = await _faulty_attempt(scenario, world)
+    await _next_attempts(scenario, world, attempt)
+    if scenario.check_before_heal:
+        await _maybe(scenario.check_before_heal(world))
+    _assert_logged(scenario, world, attempt.logs_from)
+    if scenario.recovers:
+        await _recovery(scenario, world, attempt)
+    assert_no_secrets(
+        world.simulator,
+        logs=record_texts(world.caplog.records),
+        diagnostics=world.diagnostics,
+        exceptions=world.exceptions,
+    )
 
+
+async def _faulty_attempt(scenario: Scenario, world: World) -> Attempt:
+    """Set up (before or after the fault), let one attempt fail; check what it did."""
+    sim, clock = world.simulator, world.clock
+    devices_before: set[str] = set()
+    entities_before: set[str] = set()
     if not scenario.at_setup:
         await world.set_up()
         assert world.entry is not None
@@ -1128,8 +1157,6 @@ async def test_fault_matrix(scenario: Scenario, world: World) -> None:
         devices_before = set(world.sim_devices())
         entities_before = world.entity_ids()
         world.extra["devices_before"] = devices_before
-
-    # -- the faulty attempt ---------------------------------------------------------------
     logs_from = len(world.caplog.records)
     requests_from, attempts_from = len(sim.request_log), world.clients.sent
     await _maybe(scenario.fault(world))
@@ -1165,15 +1192,21 @@ async def test_fault_matrix(scenario: Scenario, world: World) -> None:
     await world.note_diagnostics()
     if scenario.check:
         await _maybe(scenario.check(world))
+    return Attempt(logs_from, ended_at, requests_to, devices_before, entities_before)
 
-    # -- the next attempts ----------------------------------------------------------------
+
+async def _next_attempts(scenario: Scenario, world: World, attempt: Attempt) -> None:
+    """Let the next attempts come (or not): each within ``next_attempt`` of the last."""
+    sim, clock, entry = world.simulator, world.clock, world.entry
+    assert entry is not None
+    ended_at = attempt.ended_at
     for _ in range(scenario.attempts - 1):
         attempts = world.clients.sent
         if scenario.next_attempt is None:
             await clock.advance(6 * 3600)
             assert world.clients.sent == attempts, "tried again before the user acted"
-            assert len(sim.request_log) == requests_to
-            break
+            assert len(sim.request_log) == attempt.requests_to
+            return
         refreshes = len(world.refreshes)
         await clock.until(lambda n=attempts: world.clients.sent > n, limit=2 * 3600)
         next_at = world.clients.sent_at[attempts]
@@ -1187,8 +1220,7 @@ async def test_fault_matrix(scenario: Scenario, world: World) -> None:
         # Let that attempt finish (it may wait on a timeout) before looking again.
         await clock.until(
             lambda n=refreshes: (
-                len(world.refreshes) > n
-                or world.entry.state is not ConfigEntryState.LOADED
+                len(world.refreshes) > n or entry.state is not ConfigEntryState.LOADED
             ),
             limit=3600,
         )
@@ -1198,10 +1230,10 @@ async def test_fault_matrix(scenario: Scenario, world: World) -> None:
             else clock.now()
         )
         world.note_exceptions()
-    if scenario.check_before_heal:
-        await _maybe(scenario.check_before_heal(world))
 
-    # -- what was logged --------------------------------------------------------------------
+
+def _assert_logged(scenario: Scenario, world: World, logs_from: int) -> None:
+    """Each expected message at WARNING or above exactly once, and nothing else."""
     warnings = world.warnings(logs_from)
     for message in scenario.logged:
         hits = [r for r in warnings if message in r.getMessage()]
@@ -1213,49 +1245,43 @@ async def test_fault_matrix(scenario: Scenario, world: World) -> None:
     ]
     assert not unexpected, f"unexpected warnings: {unexpected}"
 
-    # -- recovery -------------------------------------------------------------------------------
-    if scenario.recovers:
-        heal_logs_from = len(world.caplog.records)
-        if scenario.heal:
-            await _maybe(scenario.heal(world))
-        else:
-            sim.clear_faults()
-        refreshes = len(world.refreshes)
-        await clock.until(
-            lambda: (
-                world.entry.state is ConfigEntryState.LOADED
-                and len(world.refreshes) > refreshes
-                and world.refreshes[-1][1]
-            ),
-            limit=2 * 3600,
-        )
-        assert world.available() is True
-        assert not world.warnings(heal_logs_from)
-        # A failed poll that heals by polling says so once; a reload or set-up does not.
-        polled_back = not (
-            scenario.at_setup or scenario.available or scenario.next_attempt is None
-        )
-        recovered = [
-            r
-            for r in world.caplog.records[logs_from:]
-            if r.getMessage() == "Fetching monogoto data recovered"
-        ]
-        assert len(recovered) == (1 if polled_back else 0)
-        if scenario.check_after:
-            await _maybe(scenario.check_after(world))
-        # Nothing lost, nothing doubled.
-        assert set(world.sim_devices()) == set(sim.thing_ids())
-        if not scenario.at_setup and devices_before == set(sim.thing_ids()):
-            assert world.entity_ids() == entities_before
-        await world.note_diagnostics()
 
-    # -- secrets ------------------------------------------------------------------------------
-    assert_no_secrets(
-        sim,
-        logs=record_texts(world.caplog.records),
-        diagnostics=world.diagnostics,
-        exceptions=world.exceptions,
+async def _recovery(scenario: Scenario, world: World, attempt: Attempt) -> None:
+    """Heal the fault: everything available again, nothing lost, nothing doubled."""
+    sim, entry = world.simulator, world.entry
+    assert entry is not None
+    heal_logs_from = len(world.caplog.records)
+    if scenario.heal:
+        await _maybe(scenario.heal(world))
+    else:
+        sim.clear_faults()
+    refreshes = len(world.refreshes)
+    await world.clock.until(
+        lambda: (
+            entry.state is ConfigEntryState.LOADED
+            and len(world.refreshes) > refreshes
+            and world.refreshes[-1][1]
+        ),
+        limit=2 * 3600,
     )
+    assert world.available() is True
+    assert not world.warnings(heal_logs_from)
+    # A failed poll that heals by polling says so once; a reload or set-up does not.
+    polled_back = not (
+        scenario.at_setup or scenario.available or scenario.next_attempt is None
+    )
+    recovered = [
+        r
+        for r in world.caplog.records[attempt.logs_from :]
+        if r.getMessage() == "Fetching monogoto data recovered"
+    ]
+    assert len(recovered) == (1 if polled_back else 0)
+    if scenario.check_after:
+        await _maybe(scenario.check_after(world))
+    assert set(world.sim_devices()) == set(sim.thing_ids())
+    if not scenario.at_setup and attempt.devices_before == set(sim.thing_ids()):
+        assert world.entity_ids() == attempt.entities_before
+    await world.note_diagnostics()
 
 
 def test_reliability_doc_lists_every_scenario() -> None:
