@@ -318,6 +318,50 @@ async def test_an_hour_of_polling_stays_within_the_hourly_budget(
     assert hour <= HOUR.limit
 
 
+@pytest.mark.things(1000)
+@pytest.mark.parametrize(
+    "client_budget", [RequestBudget([MINUTE, HOUR], clock=(clock2 := FakeClock()))]
+)
+async def test_a_status_fallback_to_one_sim_per_request_keeps_to_the_plan(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    client_budget: RequestBudget,
+) -> None:
+    """1,000 SIMs whose status batches answer one SIM: not 1,000 requests at once.
+
+    The first round reads the SIMs the new plan allows per refresh; the listing keeps its
+    interval's pace through the hour, and the hour stays within the budget.
+    """
+    client_budget._sleep = clock2.sleep
+    simulator.quirks.status_answers_first_id_only = True
+    simulator.quirks.status_listing_form = False
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.monogoto.PLATFORMS", []):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        runtime = runtime_of(mock_config_entry)
+        per_refresh = runtime.statuses.per_refresh
+        assert per_refresh is not None
+        assert per_refresh < 1000
+        batches = math.ceil(1000 / PAGE_SIZE)
+        # The batches, the refused listing form, then at most the plan's share alone.
+        assert simulator.requests["status"] <= batches + 1 + per_refresh
+
+        simulator.requests.clear()
+        elapsed = 0.0
+        while elapsed < 3600:
+            await next_poll(hass, freezer, 61)
+            elapsed += 61
+        assert runtime.things.last_update_success
+        interval = runtime.things.update_interval
+        assert interval is not None
+    polls = math.floor(3600 / interval.total_seconds())
+    assert simulator.requests["things"] >= listing_pages(1000) * polls
+    assert sum(simulator.requests.values()) <= HOUR.limit
+
+
 async def test_intervals_stay_when_the_budget_suffices(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:

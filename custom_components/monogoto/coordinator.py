@@ -14,7 +14,7 @@ each, ``MonogotoCoordinator._async_update_data`` maps them for polling and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 import math
@@ -387,20 +387,27 @@ class _PerSimCoordinator[ValueT](MonogotoCoordinator[dict[str, ValueT]]):
 
     async def _read(self, thing_ids: list[str]) -> dict[str, ValueT]:
         """Read ``thing_ids`` and merge them into the data of the SIMs still known."""
-        fresh = await self._read_values(thing_ids) if thing_ids else {}
+        fresh, asked = await self._read_values(thing_ids) if thing_ids else ({}, [])
         now = time.monotonic()
-        self._read_at.update(dict.fromkeys(thing_ids, now))
+        self._read_at.update(dict.fromkeys(asked, now))
         known = self.runtime.known_things()
         for thing_id in self._read_at.keys() - known:
             del self._read_at[thing_id]
         kept = {
             tid: value
             for tid, value in (self.data or {}).items()
-            if tid in known and tid not in fresh and tid not in thing_ids
+            if tid in known and tid not in fresh and tid not in asked
         }
         return kept | {tid: v for tid, v in fresh.items() if tid in known}
 
-    async def _read_values(self, thing_ids: list[str]) -> dict[str, ValueT]:
+    async def _read_values(
+        self, thing_ids: list[str]
+    ) -> tuple[dict[str, ValueT], Collection[str]]:
+        """Return the values read and the SIMs the console was asked about.
+
+        Usually all of ``thing_ids``; fewer when asking turned out to cost more than planned,
+        in which case the others wait for their turn.
+        """
         raise NotImplementedError
 
 
@@ -419,13 +426,27 @@ class StatusCoordinator(_PerSimCoordinator[ThingStatus]):
             update_interval=STATUS_INTERVAL,
         )
 
-    async def _read_values(self, thing_ids: list[str]) -> dict[str, ThingStatus]:
-        mode = self.client.profile.status_mode
+    async def _read_values(
+        self, thing_ids: list[str]
+    ) -> tuple[dict[str, ThingStatus], Collection[str]]:
+        profile = self.client.profile
+        mode = profile.status_mode
         try:
-            return await self.client.get_thing_statuses(thing_ids)
+            statuses = await self.client.get_thing_statuses(thing_ids)
         finally:
-            if self.client.profile.status_mode is not mode:
+            if profile.status_mode is not mode:
                 self.runtime.replan()
+        if mode is profile.status_mode or profile.status_mode is not StatusMode.PER_SIM:
+            return statuses, thing_ids
+        # The console just turned out to answer one SIM per request: read as many more as
+        # the new plan allows per refresh (its first one-SIM request counted); the others
+        # keep their turn, least recently read first.
+        answered = [tid for tid in thing_ids if tid in statuses]
+        allowed = (self.per_refresh or len(thing_ids)) - 1
+        rest = [tid for tid in thing_ids if tid not in statuses][: max(allowed, 0)]
+        if rest:
+            statuses |= await self.client.get_thing_statuses(rest)
+        return statuses, [*answered, *rest]
 
 
 class DetailsCoordinator(_PerSimCoordinator[Thing]):
@@ -453,9 +474,11 @@ class DetailsCoordinator(_PerSimCoordinator[Thing]):
             lacking &= profile.details_fields
         return bool(lacking)
 
-    async def _read_values(self, thing_ids: list[str]) -> dict[str, Thing]:
+    async def _read_values(
+        self, thing_ids: list[str]
+    ) -> tuple[dict[str, Thing], Collection[str]]:
         if not self.needed():
-            return {}
+            return {}, thing_ids
         results = await self.client.get_things(thing_ids)
         previous = self.data or {}
         details: dict[str, Thing] = {}
@@ -464,7 +487,7 @@ class DetailsCoordinator(_PerSimCoordinator[Thing]):
                 details[thing_id] = result
             elif thing_id in previous:
                 details[thing_id] = previous[thing_id]
-        return details
+        return details, thing_ids
 
 
 class MonogotoRuntime:

@@ -599,7 +599,8 @@ class MonogotoClient:
         comma-separated, a page per request (an assumption: the documentation shows one id).
         When a batch answers fewer SIMs than it asked for, the client checks whether the others
         have a status at all, by the listing form (no ids, paged) and then one id alone; the
-        first that answers for them becomes the mode, kept from then on.
+        first that answers for them becomes the mode, kept from then on. A switch to one SIM per
+        request answers only the first missing SIM: asking for the others is the caller's call.
         """
         mode = self.profile.status_mode
         if mode is StatusMode.LISTING:
@@ -664,9 +665,9 @@ class MonogotoClient:
             "batched status requests answer fewer SIMs than asked; "
             "reading statuses one SIM per request instead"
         )
-        return {status.thing_id: status for status in alone} | (
-            await self._statuses_one_by_one(missing[1:])
-        )
+        # The rest is the caller's to ask for, at the pace its plan allows: in this mode each
+        # SIM costs a request, which a large account cannot spend all at once.
+        return {status.thing_id: status for status in alone}
 
     async def _status_listing(self) -> dict[str, ThingStatus]:
         """Read every status through the listing form (no ids), paged like ``/things``."""
