@@ -228,6 +228,11 @@ def summarize(run: dict[str, Any]) -> dict[str, Any]:
     summary["longest_listing"] = max(
         r["end"] - r["start"] for r in run["refreshes"] if r["kind"] == "things"
     )
+    summary["unfinished"] = [
+        {"kind": r["kind"], "start": r["start"]}
+        for r in run["refreshes"]
+        if r.get("cancelled")
+    ]
     summary["failed_refreshes"] = [
         r for r in run["refreshes"] if not r["ok"] and not r.get("cancelled")
     ]
