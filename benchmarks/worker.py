@@ -30,7 +30,12 @@ import aiohttp
 import freezegun
 
 from custom_components.monogoto.api import MonogotoClient, RequestBudget, Window
-from custom_components.monogoto.api.budget import CONCURRENCY, MINUTE
+from custom_components.monogoto.api.budget import (
+    CONCURRENCY,
+    HOUR,
+    LOGIN_WINDOW,
+    MINUTE,
+)
 from custom_components.monogoto.coordinator import (
     DetailsCoordinator,
     MonogotoCoordinator,
@@ -138,7 +143,7 @@ async def hours(args: argparse.Namespace) -> dict[str, Any]:
                     while len(plans) <= args.max_hours and (
                         len(plans) <= args.hours or plans[-1] != plans[-2]
                     ):
-                        await clock.advance(3600)
+                        await clock.advance(HOUR.seconds)
                         plans.append(plan_of(runtime))
                     ended = time.time() - start
                     profile = runtime.client.profile
@@ -175,7 +180,7 @@ def summarize(run: dict[str, Any]) -> dict[str, Any]:
     """Reduce one simulated run to the report's figures (the raw log is large)."""
     log = run["log"]
     times = [at for at, _ in log]
-    steady_from = run["span"] - 3600.0
+    steady_from = run["span"] - HOUR.seconds
     after_set_up = [e for at, e in log if at > run["set_up"]]
     summary: dict[str, Any] = {
         key: run[key]
@@ -194,15 +199,17 @@ def summarize(run: dict[str, Any]) -> dict[str, Any]:
         "observed": run["observed"],
         "real_seconds": run["real_seconds"],
         "requests": len(log),
-        "max_60s": most_within(times, 60.0),
-        "max_hour": most_within(times, 3600.0),
-        "max_logins_60s": most_within([t for t, e in log if e == "auth"], 60.0),
+        "max_60s": most_within(times, MINUTE.seconds),
+        "max_hour": most_within(times, HOUR.seconds),
+        "max_logins_60s": most_within(
+            [t for t, e in log if e == "auth"], LOGIN_WINDOW.seconds
+        ),
         "set_up_requests": dict(Counter(e for at, e in log if at <= run["set_up"])),
         "logins_after_set_up": after_set_up.count("auth"),
         "steady_hour": dict(Counter(e for at, e in log if at >= steady_from)),
         "per_minute": [
-            sum(1 for t in times if m * 60 <= t < (m + 1) * 60)
-            for m in range(int(run["span"] // 60) + 1)
+            sum(1 for t in times if m <= t / MINUTE.seconds < m + 1)
+            for m in range(int(run["span"] // MINUTE.seconds) + 1)
         ],
     }
     for kind, endpoint in ENDPOINTS.items():
