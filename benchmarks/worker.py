@@ -213,25 +213,23 @@ def summarize(run: dict[str, Any]) -> dict[str, Any]:
         ],
     }
     for kind, endpoint in ENDPOINTS.items():
+        # Refreshes after set-up that finished (the last one may have been cut by the end).
         done = [
             r
             for r in run["refreshes"]
-            if r["kind"] == kind and r["start"] >= steady_from
+            if r["kind"] == kind and r["start"] >= run["set_up"] and r["ok"]
         ]
         summary[kind] = {
             "refreshes": len(done),
-            "failed": sum(1 for r in done if not r["ok"]),
             "requests": [
                 sum(1 for _, e in log[r["first"] : r["last"]] if e == endpoint)
                 for r in done
             ],
-            "durations": [r["end"] - r["start"] for r in done],
+            "state_requests": [
+                sum(1 for _, e in log[r["first"] : r["last"]] if e == "state_get")
+                for r in done
+            ],
         }
-    summary["things"]["state_requests"] = [
-        sum(1 for _, e in log[r["first"] : r["last"]] if e == "state_get")
-        for r in run["refreshes"]
-        if r["kind"] == "things" and r["start"] >= steady_from
-    ]
     summary["longest_listing"] = max(
         r["end"] - r["start"] for r in run["refreshes"] if r["kind"] == "things"
     )
