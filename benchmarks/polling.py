@@ -370,8 +370,9 @@ def findings(results: dict[str, Any]) -> list[str]:
         for left in run["unfinished"]:
             running = run["span"] - left["start"]
             if running > run["plan"][left["kind"]]["interval"]:
+                name = {"things": "listing"}.get(left["kind"], left["kind"])
                 lines.append(
-                    f"- {where}: a {left['kind']} refresh started {_duration(running)} "
+                    f"- {where}: a {name} refresh started {_duration(running)} "
                     f"before the end was still running (planned interval "
                     f"{_duration(run['plan'][left['kind']]['interval'])})."
                 )
