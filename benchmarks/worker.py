@@ -51,8 +51,11 @@ from .harness import add_entry, home_assistant, listen, without_entities
 #: Where simulated time starts (any date; fixed so runs compare).
 EPOCH = datetime(2026, 12, 1, tzinfo=UTC)
 #: What each coordinator is called in the results.
-KINDS = {ThingsCoordinator: "things", StatusCoordinator: "statuses"}
-KINDS[DetailsCoordinator] = "details"
+KINDS: dict[type, str] = {
+    ThingsCoordinator: "things",
+    StatusCoordinator: "statuses",
+    DetailsCoordinator: "details",
+}
 #: The console endpoint (simulator name) each coordinator's requests go to.
 ENDPOINTS = {"things": "things", "statuses": "status", "details": "thing"}
 
