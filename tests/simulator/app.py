@@ -159,7 +159,8 @@ class MonogotoSimulator:
         self.request_log: list[tuple[float, str]] = []
         #: ``(clock(), endpoint, fault)`` of every fault served, scripted or random.
         self.faults_served: list[tuple[float, str, Fault]] = []
-        #: Requests waiting in a stall (so a time-travelling test knows the server is idle).
+        #: Requests waiting in a stall, the latency or the jitter (so a time-travelling test or
+        #: benchmark knows the server is idle, only waiting on its own timers).
         self.parked: list[web.Request] = []
         self._released = asyncio.Event()
         self._chaos: (
@@ -331,11 +332,11 @@ class MonogotoSimulator:
             total = self._jitter_random.uniform(0, self.jitter)
             before = self._jitter_random.uniform(0, total)
             after += total - before
-            await asyncio.sleep(before)
+            await self._park(request, before)
         self.requests[endpoint] += 1
         self.request_log.append((self.clock(), endpoint))
         if after:
-            await asyncio.sleep(after)
+            await self._park(request, after)
         fault = self._next_fault(endpoint)
         if fault is not None:
             self.faults_served.append((self.clock(), endpoint, fault))
@@ -375,7 +376,11 @@ class MonogotoSimulator:
         return None
 
     async def _park(self, request: web.Request, seconds: float) -> None:
-        """Wait ``seconds`` (or until ``release_stalls``), counted as parked meanwhile."""
+        """Wait ``seconds`` (or until ``release_stalls``), counted as parked meanwhile.
+
+        Latency and jitter wait here too: simulated time (``tests/timetravel.py``) may then jump
+        over them, as over a stall.
+        """
         self.parked.append(request)
         try:
             async with asyncio.timeout(seconds):
