@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfInformation
+from homeassistant.const import EntityCategory, Platform, UnitOfInformation
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -186,6 +186,7 @@ async def async_setup_entry(
         lambda thing, description: MonogotoSensor(
             runtime, runtime.things, thing, description
         ),
+        platform=Platform.SENSOR,
     )
 
 
