@@ -641,7 +641,11 @@ class MonogotoRuntime:
 
     def entity_plan(self) -> EntityPlan:
         """Return the plan for the included SIMs; tell the user when it disables some."""
-        plan = plan_entities(len(self.known_things()), self.fields())
+        plan = plan_entities(
+            len(self.known_things()),
+            self.fields(),
+            MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY - ACCOUNT_ENTITIES,
+        )
         if plan != self._plan:
             self._plan = plan
             self._sync_plan_issue()
