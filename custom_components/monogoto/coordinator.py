@@ -654,6 +654,7 @@ class MonogotoRuntime:
     def claim_enabled(self, platform: str, unique_ids: Iterable[str]) -> set[str]:
         """Return which of these entities, planned enabled, may start enabled.
 
+        Every enabled-by-default entity of the entry asks here (the account's totals too).
         The plan counts SIMs; this counts entities, as Home Assistant does: the entry's
         enabled entities (the user may have enabled more, an earlier plan may have been
         for fewer SIMs) and the ones just handed to Home Assistant. An entity already
@@ -667,7 +668,6 @@ class MonogotoRuntime:
         }
         room = (
             MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
-            - ACCOUNT_ENTITIES
             - registry.entities.get_enabled_count_for_config_entry_id(
                 self.entry.entry_id
             )

@@ -33,7 +33,8 @@ PLAN_ORDER: Final[tuple[tuple[str, Field | None], ...]] = (
     ("last_network_registration", Field.LAST_NETWORK_REGISTRATION),
     ("operator", Field.OPERATOR),
 )
-#: Enabled entities of the account device (its totals), kept out of the SIMs' share.
+#: Enabled entities of the account device (its totals, ``sensor.ACCOUNT_SENSORS``), kept
+#: out of the SIMs' share.
 ACCOUNT_ENTITIES: Final = 5
 #: The enabled entities the SIMs may have.
 SIM_CAP: Final = MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY - ACCOUNT_ENTITIES
