@@ -66,7 +66,12 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
         (0, 8),
         (100, 8),
         (1249, 8),  # 9,992 enabled: the most that keep everything
-        (1250, 7),
+        (1250, 7),  # the README's table, boundary by boundary
+        (1427, 7),
+        (1428, 6),
+        (1665, 6),
+        (1666, 5),
+        (1999, 5),
         (2000, 4),  # 4 x 2,000 = 8,000; a fifth level would be 10,000
         (3331, 3),
         (3332, 2),
