@@ -254,6 +254,8 @@ async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> float:
 
 
 @pytest.mark.things(5000)
+# All platforms at 5,000 SIMs: ~70 s alone on 2 cores (Home Assistant's entity registry).
+@pytest.mark.timeout(600)
 async def test_5000_sims_each_keep_an_enabled_state_sensor(
     hass: HomeAssistant,
     big_budget: None,
@@ -283,6 +285,8 @@ async def test_5000_sims_each_keep_an_enabled_state_sensor(
 
 
 @pytest.mark.things(5000)
+# All platforms at 5,000 SIMs: ~70 s alone on 2 cores (Home Assistant's entity registry).
+@pytest.mark.timeout(600)
 async def test_5000_sims_with_50_chosen_have_exactly_those_all_enabled(
     hass: HomeAssistant,
     big_budget: None,
