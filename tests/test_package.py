@@ -116,12 +116,19 @@ def test_every_string_is_used() -> None:
 
 def test_config_flow_strings_cover_every_step_error_and_abort() -> None:
     code = (PACKAGE / "config_flow.py").read_text()
-    for step in re.findall(r'step_id="(\w+)"', code):
-        assert f"config.step.{step}.title" in STRINGS, step
-    for error in re.findall(r'"base": "(\w+)"', code):
-        assert f"config.error.{error}" in STRINGS, error
-    for reason in [*re.findall(r'reason="(\w+)"', code), "already_configured"]:
-        assert f"config.abort.{reason}" in STRINGS, reason
+    config, options = code.split("class MonogotoOptionsFlow")
+    for flow, part in (("config", config), ("options", options)):
+        for step in re.findall(r'step_id="(\w+)"', part):
+            assert f"{flow}.step.{step}.title" in STRINGS, step
+        errors = re.findall(r'\["?(?:base|\w+)"?\] = "(\w+)"', part)
+        for error in [*re.findall(r'"base": "(\w+)"', part), *errors]:
+            assert f"{flow}.error.{error}" in STRINGS, error
+        for reason in re.findall(r'reason="(\w+)"', part):
+            assert f"{flow}.abort.{reason}" in STRINGS, reason
+    assert "config.abort.already_configured" in STRINGS
+    assert {"none_chosen", "empty_filter", "no_match"} <= set(
+        re.findall(r'\] = "(\w+)"', options)
+    )
 
 
 def test_every_action_is_registered_described_and_has_an_icon() -> None:

@@ -7,6 +7,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -39,6 +40,7 @@ async def async_setup_entry(
         lambda thing, description: MonogotoOnlineSensor(
             runtime, runtime.statuses, thing, description
         ),
+        platform=Platform.BINARY_SENSOR,
     )
 
 

@@ -17,3 +17,10 @@ SCAN_INTERVAL: Final = timedelta(minutes=5)
 STATUS_INTERVAL: Final = timedelta(minutes=15)
 #: How often every SIM's details are read, when the listing lacks some of their fields.
 DETAILS_INTERVAL: Final = timedelta(hours=1)
+
+#: Options: which SIMs of the account are included (``selection.Selection``).
+CONF_INCLUDE: Final = "include"
+#: Options: the chosen SIMs' thing ids (include = chosen).
+CONF_SIMS: Final = "sims"
+#: Options: the name filter (include = filter), comma-separated ``*``/``?`` patterns.
+CONF_NAME_FILTER: Final = "name_filter"

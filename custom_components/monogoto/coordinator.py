@@ -24,7 +24,12 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.helpers.entity_platform import MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util.hass_dict import HassKey
 
@@ -46,7 +51,9 @@ from .api import (
     ThingStatus,
 )
 from .const import DETAILS_INTERVAL, DOMAIN, LOGGER, SCAN_INTERVAL, STATUS_INTERVAL
+from .entity_plan import ACCOUNT_ENTITIES, EntityPlan, plan_entities
 from .planner import PLANNED_SHARE, Demand, allot
+from .selection import Selection
 
 type MonogotoConfigEntry = ConfigEntry[MonogotoRuntime]
 
@@ -190,6 +197,10 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
         self._suspect_reported = False
         #: SIMs whose state the last listing lacked (read one by one).
         self.state_reads = 0
+        #: The SIMs the user included (the entry's options; a change reloads the entry).
+        self.selection = Selection.from_options(entry.options)
+        #: Every SIM of the account's last listing, included or not (the options flow).
+        self.listed: dict[str, Thing] = {}
 
     @property
     def rate_limit_issue_id(self) -> str:
@@ -197,10 +208,22 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
         return f"rate_limited_{self.config_entry.entry_id}"
 
     async def _fetch(self) -> dict[str, Thing]:
+        """List the account; keep, read the states of and reconcile the included SIMs only.
+
+        The listing always pages the whole account: it is the only way to see new SIMs.
+        """
         previous = self.data or {}
-        listing = await self.client.list_things(expected=len(previous) or None)
-        listed = await self._with_states(listing.things, previous)
-        things = self._reconcile(listed, previous, complete=listing.complete)
+        listing = await self.client.list_things(
+            expected=len(self.listed) or len(previous) or None
+        )
+        account = {thing.thing_id: thing for thing in listing.things}
+        self.listed = account if listing.complete else self.listed | account
+        included = [t for t in listing.things if self.selection.includes(t)]
+        excluded = account.keys() - {thing.thing_id for thing in included}
+        listed = await self._with_states(included, previous)
+        things = self._reconcile(
+            listed, previous, complete=listing.complete, excluded=excluded
+        )
         self._follow_renames(previous, things)
         return things
 
@@ -231,18 +254,30 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
         return things
 
     def _reconcile(
-        self, listed: dict[str, Thing], previous: Mapping[str, Thing], *, complete: bool
+        self,
+        listed: dict[str, Thing],
+        previous: Mapping[str, Thing],
+        *,
+        complete: bool,
+        excluded: Iterable[str] = (),
     ) -> dict[str, Thing]:
         """Keep the SIMs the listing lacks until their absence is confirmed (decision 10).
 
         Only the absences of a complete listing that is believable count (see ``_suspect``);
         the last believable listing stays the baseline. A SIM still missing keeps its device
-        and its last data.
+        and its last data. A SIM the user's selection leaves out (``excluded``, or not
+        chosen) is no surprise but the user's decision: its device goes at once.
         """
         last = self._last_listed
         if last is None:
             last = self._last_listed = self._sim_device_ids()
-        missing = (set(previous) | last) - listed.keys()
+        had_device = set(previous) | last
+        left_out = set(excluded) | {
+            tid for tid in had_device if self.selection.excludes_id(tid)
+        }
+        self._remove_devices(left_out & had_device, reason="left out by the options")
+        last = self._last_listed = last - left_out
+        missing = (set(previous) | last) - listed.keys() - left_out
         for thing_id in listed.keys() & self._misses.keys():
             del self._misses[thing_id]
         if complete and not self._suspect(last, listed):
@@ -293,8 +328,10 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
             if domain == DOMAIN and value != entry_id
         }
 
-    def _remove_devices(self, thing_ids: set[str]) -> None:
-        """Remove the devices of SIMs whose departure is confirmed."""
+    def _remove_devices(
+        self, thing_ids: set[str], reason: str = "left the account"
+    ) -> None:
+        """Remove the devices of SIMs whose departure is confirmed (or that were left out)."""
         registry = dr.async_get(self.hass)
         for thing_id in thing_ids:
             self._misses.pop(thing_id, None)
@@ -302,7 +339,7 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
                 (DOMAIN, thing_id), self.config_entry.entry_id
             )
             if device is not None:
-                LOGGER.debug("Removing the device of a SIM that left the account")
+                LOGGER.debug("Removing the device of a SIM that %s", reason)
                 registry.async_remove_device(device.id)
 
     def _follow_renames(
@@ -503,6 +540,12 @@ class MonogotoRuntime:
         self.things = ThingsCoordinator(hass, entry, self)
         self.statuses = StatusCoordinator(hass, entry, self)
         self.details = DetailsCoordinator(hass, entry, self)
+        #: The entity plan last made, and the new entities it started enabled that Home
+        #: Assistant may not have registered yet (platform, unique id).
+        self._plan: EntityPlan | None = None
+        self._pending_enabled: set[tuple[str, str]] = set()
+        #: New entities the plan wanted enabled but that found no room under the cap.
+        self.refused_enabled = 0
         entry.async_on_unload(self.things.async_add_listener(self._things_changed))
         entry.async_on_unload(self._remove_issues)
 
@@ -527,7 +570,11 @@ class MonogotoRuntime:
                 )
 
     def known_things(self) -> Mapping[str, Thing]:
-        """Return the SIMs the listing knows (the ones that have entities)."""
+        """Return the included SIMs the listing knows (the ones that have entities).
+
+        Statuses and details are read for these only: the user's selection (options) is
+        applied by the listing, before anything else sees a SIM.
+        """
         return self.things.data or {}
 
     def thing(self, thing_id: str) -> Thing:
@@ -561,6 +608,8 @@ class MonogotoRuntime:
         count = len(self.known_things())
         mode = self.client.profile.status_mode
         batches = math.ceil(count / PAGE_SIZE)
+        # The listing form of the statuses has no ids: it pages the whole account.
+        account_pages = math.ceil(max(count, len(self.things.listed)) / PAGE_SIZE)
         plan = allot(
             {
                 "things": Demand(
@@ -572,7 +621,7 @@ class MonogotoRuntime:
                 "statuses": Demand(
                     {
                         StatusMode.BATCHED: batches,
-                        StatusMode.LISTING: batches + 1,
+                        StatusMode.LISTING: account_pages + 1,
                         StatusMode.PER_SIM: count,
                     }[mode],
                     STATUS_INTERVAL,
@@ -600,6 +649,85 @@ class MonogotoRuntime:
         ):
             coordinator.update_interval = plan[name].interval
             coordinator.per_refresh = plan[name].per_refresh
+
+    # -- the entity plan (decision 12) -------------------------------------------------------
+
+    def entity_plan(self) -> EntityPlan:
+        """Return the plan for the included SIMs; tell the user when it disables some."""
+        plan = plan_entities(
+            len(self.known_things()),
+            self.fields(),
+            MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY - ACCOUNT_ENTITIES,
+        )
+        if plan != self._plan:
+            self._plan = plan
+            self._sync_plan_issue()
+        return plan
+
+    def claim_enabled(self, platform: str, unique_ids: Iterable[str]) -> set[str]:
+        """Return which of these entities, planned enabled, may start enabled.
+
+        Every enabled-by-default entity of the entry asks here (the account's totals too).
+        The plan counts SIMs; this counts entities, as Home Assistant does: the entry's
+        enabled entities (the user may have enabled more, an earlier plan may have been
+        for fewer SIMs) and the ones just handed to Home Assistant. An entity already
+        registered keeps its own setting and takes no new room.
+        """
+        registry = er.async_get(self.hass)
+        self._pending_enabled = {
+            key
+            for key in self._pending_enabled
+            if registry.async_get_entity_id(key[0], DOMAIN, key[1]) is None
+        }
+        room = (
+            MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
+            - registry.entities.get_enabled_count_for_config_entry_id(
+                self.entry.entry_id
+            )
+            - len(self._pending_enabled)
+        )
+        granted: set[str] = set()
+        refused = 0
+        for unique_id in unique_ids:
+            if registry.async_get_entity_id(platform, DOMAIN, unique_id) is not None:
+                granted.add(unique_id)
+            elif room > 0:
+                room -= 1
+                granted.add(unique_id)
+                self._pending_enabled.add((platform, unique_id))
+            else:
+                refused += 1
+        if refused:
+            self.refused_enabled += refused
+            self._sync_plan_issue()
+        return granted
+
+    @property
+    def plan_issue_id(self) -> str:
+        """Return the id of the repair issue about entities left disabled."""
+        return f"entity_plan_{self.entry.entry_id}"
+
+    def _sync_plan_issue(self) -> None:
+        plan = self._plan
+        disabled = (plan.disabled_entities if plan else 0) + self.refused_enabled
+        if not disabled or plan is None:
+            ir.async_delete_issue(self.hass, DOMAIN, self.plan_issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self.plan_issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="entity_plan",
+            translation_placeholders={
+                "title": self.entry.title,
+                "sims": str(plan.sims),
+                "disabled": str(disabled),
+                "fits": str(plan.fits),
+                "limit": str(MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY),
+            },
+        )
 
     # -- repair issues -----------------------------------------------------------------------
 
@@ -633,6 +761,7 @@ class MonogotoRuntime:
     def _remove_issues(self) -> None:
         """Leave no notice behind an unloaded entry (a reload starts afresh)."""
         ir.async_delete_issue(self.hass, DOMAIN, self.things.rate_limit_issue_id)
+        ir.async_delete_issue(self.hass, DOMAIN, self.plan_issue_id)
         for feature in FEATURES:
             ir.async_delete_issue(self.hass, DOMAIN, self.permission_issue_id(feature))
 

@@ -12,9 +12,18 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .api import Thing
+from .const import CONF_NAME_FILTER, CONF_SIMS
 from .coordinator import MonogotoConfigEntry, MonogotoRuntime
 
-TO_REDACT_ENTRY = {CONF_USERNAME, CONF_PASSWORD, "unique_id", "title"}
+#: The chosen SIMs are thing ids (which embed ICCIDs); a name filter may spell out names.
+TO_REDACT_ENTRY = {
+    CONF_USERNAME,
+    CONF_PASSWORD,
+    "unique_id",
+    "title",
+    CONF_SIMS,
+    CONF_NAME_FILTER,
+}
 #: Thing fields that identify a SIM or its subscriber (names may embed the ICCID).
 TO_REDACT_THING = {"thing_id", "iccid", "name", "imei", "imsi", "msisdn", "ip_address"}
 

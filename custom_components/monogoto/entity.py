@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from homeassistant.const import Platform
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -61,11 +62,15 @@ def async_add_thing_entities[DescriptionT: EntityDescription](
     descriptions: Iterable[DescriptionT],
     exists: Callable[[DescriptionT, frozenset[Field]], bool],
     make: Callable[[Thing, DescriptionT], Entity],
+    *,
+    platform: Platform,
 ) -> None:
     """Add each SIM's entities now, and as SIMs appear or the account shows more fields.
 
     An entity exists because the account has its data (``exists`` is given the fields the
-    listing or the details carry), not because one payload happened to carry it.
+    listing or the details carry), not because one payload happened to carry it. Only the
+    included SIMs appear (the listing applies the options). Whether a new entity starts
+    enabled follows the entity plan (``entity_plan.py``).
     """
     runtime = entry.runtime_data
     descriptions = tuple(descriptions)
@@ -82,7 +87,9 @@ def async_add_thing_entities[DescriptionT: EntityDescription](
         last_fields = fields
         for thing_id in added.keys() - things.keys():
             del added[thing_id]
+        plan = runtime.entity_plan()
         new: list[Entity] = []
+        planned: list[Entity] = []
         for thing_id, thing in things.items():
             keys = added.get(thing_id)
             if keys is not None and not recheck:
@@ -91,7 +98,20 @@ def async_add_thing_entities[DescriptionT: EntityDescription](
             for description in wanted:
                 if description.key not in keys:
                     keys.add(description.key)
-                    new.append(make(thing, description))
+                    entity = make(thing, description)
+                    new.append(entity)
+                    if not description.entity_registry_enabled_default:
+                        continue
+                    if description.key in plan.enabled:
+                        planned.append(entity)
+                    else:
+                        entity._attr_entity_registry_enabled_default = False  # noqa: SLF001
+        granted = runtime.claim_enabled(
+            platform, [str(entity.unique_id) for entity in planned]
+        )
+        for entity in planned:
+            if entity.unique_id not in granted:
+                entity._attr_entity_registry_enabled_default = False  # noqa: SLF001
         if new:
             async_add_entities(new)
 

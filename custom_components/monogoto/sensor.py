@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfInformation
+from homeassistant.const import EntityCategory, Platform, UnitOfInformation
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -175,9 +175,16 @@ async def async_setup_entry(
 ) -> None:
     """Add the account totals, and the sensors of every SIM (also of SIMs added later)."""
     runtime = entry.runtime_data
-    async_add_entities(
+    totals = [
         MonogotoAccountSensor(runtime, description) for description in ACCOUNT_SENSORS
+    ]
+    granted = runtime.claim_enabled(
+        Platform.SENSOR, [str(total.unique_id) for total in totals]
     )
+    for total in totals:
+        # Only when the user filled the entry up to Home Assistant's cap.
+        total._attr_entity_registry_enabled_default = total.unique_id in granted  # noqa: SLF001
+    async_add_entities(totals)
     async_add_thing_entities(
         entry,
         async_add_entities,
@@ -186,6 +193,7 @@ async def async_setup_entry(
         lambda thing, description: MonogotoSensor(
             runtime, runtime.things, thing, description
         ),
+        platform=Platform.SENSOR,
     )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -62,6 +63,7 @@ async def async_setup_entry(
         lambda thing, description: MonogotoSimSwitch(
             runtime, runtime.things, thing, description
         ),
+        platform=Platform.SWITCH,
     )
 
 
