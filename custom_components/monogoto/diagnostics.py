@@ -16,7 +16,18 @@ from .coordinator import MonogotoConfigEntry, MonogotoRuntime
 
 TO_REDACT_ENTRY = {CONF_USERNAME, CONF_PASSWORD, "unique_id", "title"}
 #: Thing fields that identify a SIM or its subscriber (names may embed the ICCID).
-TO_REDACT_THING = {"thing_id", "iccid", "name", "imei", "imsi", "msisdn", "ip_address"}
+#: Where a SIM is (its cell and coordinates) is a secret too (decision 9).
+TO_REDACT_THING = {
+    "thing_id",
+    "iccid",
+    "name",
+    "imei",
+    "imsi",
+    "msisdn",
+    "ip_address",
+    "cell_id",
+    "location",
+}
 
 
 async def async_get_config_entry_diagnostics(
