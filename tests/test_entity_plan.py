@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.monogoto.api import Field, MonogotoClient, RequestBudget, Window
 from custom_components.monogoto.binary_sensor import ONLINE
+from custom_components.monogoto.button import BUTTONS
 from custom_components.monogoto.const import CONF_INCLUDE, CONF_SIMS, DOMAIN
 from custom_components.monogoto.entity_plan import (
     ACCOUNT_ENTITIES,
@@ -27,6 +28,7 @@ from custom_components.monogoto.entity_plan import (
     SIM_CAP,
     plan_entities,
 )
+from custom_components.monogoto.notify import SMS
 from custom_components.monogoto.sensor import ACCOUNT_SENSORS, SENSORS
 from custom_components.monogoto.switch import SIM_SWITCH
 from homeassistant.core import HomeAssistant
@@ -47,7 +49,7 @@ ALL_FIELDS = frozenset(Field)
 
 def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
     planned = {key for key, _ in PLAN_ORDER}
-    for description in (*SENSORS, ONLINE, SIM_SWITCH):
+    for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS):
         if description.entity_registry_enabled_default:
             assert description.key in planned, description.key
         else:
@@ -63,16 +65,28 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
 @pytest.mark.parametrize(
     ("sims", "enabled"),
     [
-        (0, 8),
-        (100, 8),
-        (1249, 8),  # 9,992 enabled: the most that keep everything
-        (1250, 7),  # the README's table, boundary by boundary
+        (0, 13),
+        (100, 13),
+        (768, 13),  # 9,984 enabled: the most that keep everything
+        (769, 12),  # the README's table, boundary by boundary
+        (832, 12),
+        (833, 11),
+        (908, 11),
+        (909, 10),
+        (999, 10),
+        (1000, 9),
+        (1110, 9),
+        (1111, 8),
+        (1249, 8),
+        (1250, 7),
         (1427, 7),
         (1428, 6),
         (1665, 6),
         (1666, 5),
         (1999, 5),
         (2000, 4),  # 4 x 2,000 = 8,000; a fifth level would be 10,000
+        (2498, 4),
+        (2499, 3),
         (3331, 3),
         (3332, 2),
         (4997, 2),
@@ -84,19 +98,28 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
 def test_levels_are_enabled_for_every_sim_or_none(sims: int, enabled: int) -> None:
     plan = plan_entities(sims, ALL_FIELDS)
     order = [key for key, _ in PLAN_ORDER]
+    assert len(order) == 13
     assert plan.enabled == frozenset(order[:enabled])
     assert plan.left_disabled == tuple(order[enabled:])
-    assert plan.disabled_entities == sims * (8 - enabled)
-    assert plan.fits == SIM_CAP // 8 == 1249
+    assert plan.disabled_entities == sims * (13 - enabled)
+    assert plan.fits == SIM_CAP // 13 == 768
     assert enabled == 1 or sims * enabled <= SIM_CAP
 
 
 def test_the_plan_counts_only_the_entities_the_account_has() -> None:
-    fields = {Field.STATE, Field.OPERATOR}  # no usage, no activity: 4 per SIM
-    plan = plan_entities(2000, fields)
-    assert plan.enabled == {"sim_state", "sim", "online", "operator"}
+    fields = {Field.STATE, Field.OPERATOR}  # no usage, activity, network: 7 per SIM
+    plan = plan_entities(1400, fields)
+    assert plan.enabled == {
+        "sim_state",
+        "sim",
+        "online",
+        "operator",
+        "sms",
+        "ping",
+        "reset_connection",
+    }
     assert plan.left_disabled == ()
-    assert plan.fits == SIM_CAP // 4
+    assert plan.fits == SIM_CAP // 7
     # Without the state (read nowhere), the switch is first.
     assert plan_entities(20000, {Field.OPERATOR}).enabled == {"sim"}
 
@@ -159,7 +182,15 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
         if e.disabled and e.entity_category is None
     ]
     assert Counter(left) == dict.fromkeys(
-        ("last_data_activity", "last_network_registration", "operator"), 6
+        (
+            "last_data_activity",
+            "last_network_registration",
+            "operator",
+            "roaming_country",
+            "network",
+            "sms",
+        ),
+        6,
     )
     issue = ir.async_get(hass).async_get_issue(
         DOMAIN, f"entity_plan_{init_integration.entry_id}"
@@ -169,8 +200,8 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
     assert issue.translation_placeholders == {
         "title": init_integration.title,
         "sims": "6",
-        "disabled": "18",
-        "fits": "4",
+        "disabled": str(6 * 8),  # the six above, and the two buttons (configuration)
+        "fits": "2",
         "limit": "40",
     }
     assert REFUSAL not in caplog.text
@@ -210,7 +241,7 @@ async def test_entities_the_user_enabled_leave_less_room_and_nothing_is_refused(
         DOMAIN, f"entity_plan_{mock_config_entry.entry_id}"
     )
     assert issue is not None
-    assert int(issue.translation_placeholders["disabled"]) == 18 + 25
+    assert int(issue.translation_placeholders["disabled"]) == 6 * 8 + 25
 
     # A reload: the entities already registered keep their setting and take no new room.
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
@@ -226,7 +257,7 @@ async def test_no_issue_when_everything_fits(
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, f"entity_plan_{init_integration.entry_id}"
     )
-    assert len(enabled_entities(hass, init_integration)) == 6 * 8 + 5
+    assert len(enabled_entities(hass, init_integration)) == 6 * 13 + 5
 
 
 # -- the acceptance: 5,000 SIMs ----------------------------------------------------------------
@@ -281,7 +312,7 @@ async def test_5000_sims_each_keep_an_enabled_state_sensor(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}")
     assert issue is not None
     assert issue.translation_placeholders["sims"] == "5000"
-    assert issue.translation_placeholders["disabled"] == str(5000 * 7)
+    assert issue.translation_placeholders["disabled"] == str(5000 * 12)
 
 
 @pytest.mark.things(5000)
@@ -312,7 +343,7 @@ async def test_5000_sims_with_50_chosen_have_exactly_those_all_enabled(
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry_id)
     per_sim = [e for e in entities if e.entity_category is None and e.device_id]
     sim_entities = [e for e in per_sim if e.unique_id.startswith("ThingId_")]
-    assert len(sim_entities) == 50 * 8
+    assert len(sim_entities) == 50 * 11  # 13 kinds; the two buttons have a category
     assert not [e for e in sim_entities if e.disabled]
     assert REFUSAL not in caplog.text
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}") is None

@@ -87,7 +87,9 @@ CANARY_ID = f"ThingId_ICCID_{CANARY['iccid']}"
 NEW_PASSWORD = "Canary-N3w-Pa55word!"
 #: Loggers whose warnings are the harness's, not the integration's: asyncio reports each time
 #: jump as a slow callback; the loader warns about every custom integration.
-NOISE = {"asyncio", "homeassistant.loader"}
+#: ``aiohttp_fast_zlib`` warns once per process, when a platform's component first loads
+#: Home Assistant's HTTP stack: about the machine, not about the integration.
+NOISE = {"asyncio", "homeassistant.loader", "aiohttp_fast_zlib"}
 #: The test's TLS server (not the integration) reports each handshake its client refused.
 SERVER_NOISE = REFUSED_HANDSHAKE
 ERROR_FETCHING = "Error fetching monogoto data: "

@@ -44,6 +44,10 @@ CANARY = {
     "pin": "7391",
     "puk": "73910042",
     "ip": "10.77.0.42",
+    # Where the SIM is counts too: its cell and its coordinates.
+    "cell_id": "77042913",
+    "latitude": "47.3769042",
+    "longitude": "8.5416942",
 }
 
 
@@ -145,7 +149,14 @@ def canary_thing() -> dict[str, Any]:
     thing["MobileSubscribers"][0].update(
         PIN1=CANARY["pin"], PUK1=CANARY["puk"], IMSI=CANARY["imsi"]
     )
-    thing["LastLocation"]["IMSI"] = CANARY["imsi"]
+    thing["LastLocation"].update(
+        IMSI=CANARY["imsi"],
+        CellId=int(CANARY["cell_id"]),
+        Latitude=float(CANARY["latitude"]),
+        Longitude=float(CANARY["longitude"]),
+        AccuracyInKM=2.5,
+    )
+    thing["CellId"] = int(CANARY["cell_id"])
     return thing
 
 
@@ -206,6 +217,28 @@ async def test_no_secret_in_logs_or_diagnostics(
         blocking=True,
         return_response=True,
     )
+    # Text it, ping it, reset it, and a ping that fails.
+    for action, data in (("send_sms", {"message": "STATUS#"}), ("ping", {})):
+        await hass.services.async_call(
+            DOMAIN,
+            action,
+            {ATTR_DEVICE_ID: device.id, **data},
+            blocking=True,
+            return_response=True,
+        )
+    await hass.services.async_call(
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: entity_id_of(hass, "button", thing_id, "reset_connection")},
+        blocking=True,
+    )
+    await next_poll(hass, freezer, 61)
+    simulator.fail("ping", status=502, body=f"bad gateway {CANARY['ip']}")
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            DOMAIN, "ping", {ATTR_DEVICE_ID: device.id}, blocking=True
+        )
+    assert hass.states.get(entity_id_of(hass, "device_tracker", thing_id, "location"))
     simulator.fail("state_put", status=503)
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(

@@ -11,6 +11,11 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.monogoto.api import parse_thing
 from custom_components.monogoto.const import DOMAIN
+from custom_components.monogoto.networks import (
+    COUNTRY_NAMES,
+    MCC_COUNTRY,
+    NETWORK_NAMES,
+)
 from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
@@ -70,6 +75,14 @@ async def test_values_equal_the_simulator(
         assert value("msisdn") == raw["MSISDN"]
         assert value("ip_address") == raw["IPs"][0]["IP"]
         assert value("apn") == "data.mono"
+        location = raw["LastLocation"]
+        assert value("cell_id") == str(location["CellId"])
+        plmn = f"{location['MCC']}-{location['MNC']}"
+        assert value("network") == NETWORK_NAMES.get(plmn, plmn)
+        country = MCC_COUNTRY.get(location["MCC"])
+        assert value("roaming_country") == (
+            COUNTRY_NAMES[country] if country else location["MCC"]
+        )
 
     # Every SIM device carries every entity: sensors, the online sensor and the switch.
     registry = er.async_get(hass)
@@ -87,8 +100,17 @@ async def test_values_equal_the_simulator(
             "msisdn",
             "ip_address",
             "apn",
+            "roaming_country",
+            "network",
+            "cell_id",
         )
-    } | {("binary_sensor", "online"), ("switch", "sim")}
+    } | {
+        ("binary_sensor", "online"),
+        ("switch", "sim"),
+        ("notify", "sms"),
+        ("button", "ping"),
+        ("button", "reset_connection"),
+    }
     for thing_id in simulator.things:
         found = {
             (entry.domain, entry.unique_id.removeprefix(f"{thing_id}_"))

@@ -38,7 +38,7 @@ from custom_components.monogoto.api.client import TOKEN_EXPIRY_MARGIN
 from custom_components.monogoto.const import DOMAIN
 from custom_components.monogoto.diagnostics import async_get_config_entry_diagnostics
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -116,6 +116,12 @@ def clients() -> Iterator[ClientFactory]:
     """Build the integration's clients with simulated clocks and tracked sessions."""
     with simulated_client() as factory:
         yield factory
+
+
+@pytest.fixture
+def platforms() -> list[str]:
+    """Set up the polled platforms only: buttons, notify and tracker add no request."""
+    return [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
 
 
 async def test_soak_24_hours(

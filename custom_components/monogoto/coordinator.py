@@ -23,13 +23,18 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    HomeAssistantError,
+    ServiceValidationError,
+)
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
     issue_registry as ir,
 )
 from homeassistant.helpers.entity_platform import MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util.hass_dict import HassKey
 
@@ -45,6 +50,7 @@ from .api import (
     MonogotoPermissionError,
     MonogotoRateLimitError,
     MonogotoResponseError,
+    PingResult,
     StatusMode,
     Thing,
     ThingState,
@@ -78,6 +84,48 @@ MISSING_LISTINGS_BEFORE_REMOVAL = 2
 SUSPECT_SHRINK = 0.25
 #: The fields the details can add to what the listing carries (the state has its own endpoint).
 DETAIL_FIELDS = frozenset(Field) - {Field.STATE}
+#: After a connection reset, the SIM's status is read again this many seconds later: long
+#: enough for the device to attach anew, short enough for the user to see it did.
+RESET_CONFIRM_DELAY = 60.0
+#: The longest SMS: one message of 160 GSM 7-bit characters (an extension character such as
+#: ``€`` takes two), or of 70 characters in any other alphabet (UCS-2).
+SMS_GSM_LIMIT = 160
+SMS_UCS2_LIMIT = 70
+#: An alphanumeric sender name has at most 11 characters (GSM 03.40).
+SMS_SENDER_LIMIT = 11
+_GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def sms_length(message: str) -> tuple[int, int]:
+    """Return the length of ``message`` in one SMS and the limit of its alphabet."""
+    if all(ch in _GSM_BASIC or ch in _GSM_EXTENSION for ch in message):
+        return len(message) + sum(ch in _GSM_EXTENSION for ch in message), SMS_GSM_LIMIT
+    return len(message.encode("utf-16-le")) // 2, SMS_UCS2_LIMIT
+
+
+def check_sms(message: str, sender: str | None) -> None:
+    """Refuse an SMS the console should not be asked to send (translated, before any request)."""
+    if not message.strip():
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="sms_empty"
+        )
+    length, limit = sms_length(message)
+    if length > limit:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="sms_too_long",
+            translation_placeholders={"length": str(length), "limit": str(limit)},
+        )
+    if sender is not None and not 0 < len(sender.strip()) <= SMS_SENDER_LIMIT:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="sms_sender_invalid",
+            translation_placeholders={"limit": str(SMS_SENDER_LIMIT)},
+        )
 
 
 def error_key(err: MonogotoError) -> str:
@@ -418,6 +466,17 @@ class _PerSimCoordinator[ValueT](MonogotoCoordinator[dict[str, ValueT]]):
                 data = await self._read(new[: self.per_refresh])
             except MonogotoError as err:
                 LOGGER.debug("Reading new SIMs failed: %s", type(err).__name__)
+                self.runtime.sync_permission_issues()
+                return
+        self.async_set_updated_data(data)
+
+    async def async_read_now(self, thing_ids: list[str]) -> None:
+        """Read ``thing_ids`` now (after the user acted on them); a failure is only logged."""
+        async with self._lock:
+            try:
+                data = await self._read(thing_ids)
+            except MonogotoError as err:
+                LOGGER.debug("Re-reading SIMs failed: %s", type(err).__name__)
                 self.runtime.sync_permission_issues()
                 return
         self.async_set_updated_data(data)
@@ -803,6 +862,56 @@ class MonogotoRuntime:
         if thing_id in things:
             things[thing_id] = things[thing_id].with_state(new_state)
             self.things.async_set_updated_data(things)
+
+    async def async_send_sms(
+        self, thing_id: str, message: str, sender: str | None = None
+    ) -> str:
+        """Check and send an SMS to a SIM; return the console's SMS id."""
+        check_sms(message, sender)
+        async with self.action_errors():
+            return await self.client.send_sms(
+                thing_id, message, sender.strip() if sender else None
+            )
+
+    async def async_ping(self, thing_id: str, name: str) -> PingResult:
+        """Ping the device behind a SIM at its current address.
+
+        A SIM without an address, or without a data session, cannot answer: it is refused
+        (translated) before any request.
+        """
+        address = self.thing(thing_id).ip_address
+        if not address:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="ping_no_ip",
+                translation_placeholders={"device": name},
+            )
+        status = (self.statuses.data or {}).get(thing_id)
+        if status is None or status.connected is not True:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="ping_offline",
+                translation_placeholders={"device": name},
+            )
+        async with self.action_errors():
+            return await self.client.ping(thing_id, address)
+
+    async def async_reset_connection(self, thing_id: str) -> None:
+        """Make the SIM attach anew; read its status again once it had time to."""
+        async with self.action_errors():
+            await self.client.refresh_connection(thing_id)
+
+        @callback
+        def confirm(_now: Any) -> None:
+            self.entry.async_create_background_task(
+                self.hass,
+                self.statuses.async_read_now([thing_id]),
+                f"{self.statuses.name} after a reset",
+            )
+
+        self.entry.async_on_unload(
+            async_call_later(self.hass, RESET_CONFIRM_DELAY, confirm)
+        )
 
     def thing_ids_of(self, identifiers: Iterable[tuple[str, str]]) -> str | None:
         """Return the thing id among a device's identifiers, if it is a known SIM."""

@@ -25,7 +25,18 @@ TO_REDACT_ENTRY = {
     CONF_NAME_FILTER,
 }
 #: Thing fields that identify a SIM or its subscriber (names may embed the ICCID).
-TO_REDACT_THING = {"thing_id", "iccid", "name", "imei", "imsi", "msisdn", "ip_address"}
+#: Where a SIM is (its cell and coordinates) is a secret too (decision 9).
+TO_REDACT_THING = {
+    "thing_id",
+    "iccid",
+    "name",
+    "imei",
+    "imsi",
+    "msisdn",
+    "ip_address",
+    "cell_id",
+    "location",
+}
 
 
 async def async_get_config_entry_diagnostics(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -23,6 +24,7 @@ from .api import Field, Thing, ThingState
 from .const import DOMAIN
 from .coordinator import MonogotoConfigEntry, MonogotoRuntime, ThingsCoordinator
 from .entity import MonogotoThingEntity, async_add_thing_entities
+from .networks import COUNTRY_NAMES, MCC_COUNTRY, NETWORK_NAMES
 
 # Read-only platform fed by the coordinator: no per-entity update calls to limit.
 PARALLEL_UPDATES = 0
@@ -40,11 +42,31 @@ class MonogotoSensorEntityDescription(SensorEntityDescription):
     #: The field the value comes from: the sensor exists when the account carries it, and is
     #: available while the source of that field (the listing, or else the details) is.
     field: Field
+    attributes_fn: Callable[[Thing], Mapping[str, Any] | None] = lambda _: None
 
 
 def _sim_state(thing: Thing) -> str | None:
     state = thing.sim_state
     return state.lower() if state else None
+
+
+def _country_code(thing: Thing) -> str | None:
+    return MCC_COUNTRY.get(thing.network[:3]) if thing.network else None
+
+
+def _roaming_country(thing: Thing) -> str | None:
+    """Return the name of the country the SIM roams in (its MCC), or the MCC if unknown."""
+    if not thing.network:
+        return None
+    code = _country_code(thing)
+    return COUNTRY_NAMES.get(code, code) if code else thing.network[:3]
+
+
+def _network_name(thing: Thing) -> str | None:
+    """Return the serving network's name, or its ``MCC-MNC`` when the table lacks it."""
+    if not thing.network:
+        return None
+    return NETWORK_NAMES.get(thing.network, thing.network)
 
 
 SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
@@ -94,6 +116,23 @@ SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
         field=Field.OPERATOR,
         value_fn=lambda thing: thing.operator,
     ),
+    MonogotoSensorEntityDescription(
+        key="roaming_country",
+        translation_key="roaming_country",
+        field=Field.NETWORK,
+        value_fn=_roaming_country,
+        attributes_fn=lambda thing: {
+            "country_code": _country_code(thing),
+            "mcc": thing.network[:3] if thing.network else None,
+        },
+    ),
+    MonogotoSensorEntityDescription(
+        key="network",
+        translation_key="network",
+        field=Field.NETWORK,
+        value_fn=_network_name,
+        attributes_fn=lambda thing: {"plmn": thing.network},
+    ),
     *(
         MonogotoSensorEntityDescription(
             key=field.value,
@@ -109,6 +148,7 @@ SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
             (Field.MSISDN, lambda thing: thing.msisdn),
             (Field.IP_ADDRESS, lambda thing: thing.ip_address),
             (Field.APN, lambda thing: thing.apn),
+            (Field.CELL_ID, lambda thing: thing.cell_id),
         )
     ),
 )
@@ -224,6 +264,11 @@ class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the value from the latest poll."""
         return self.entity_description.value_fn(self.thing)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return the codes behind a value, for the sensors that have them."""
+        return self.entity_description.attributes_fn(self.thing)
 
 
 class MonogotoAccountSensor(CoordinatorEntity[ThingsCoordinator], SensorEntity):

@@ -1,7 +1,8 @@
-"""The ``monogoto.*`` actions: set a SIM's state, and read a SIM's recent events.
+"""The ``monogoto.*`` actions: set a SIM's state, read its recent events, text it, ping it.
 
-Both target SIM devices the same way (``target: device`` in services.yaml, ``device_id`` here).
+All target SIM devices the same way (``target: device`` in services.yaml, ``device_id`` here).
 ``set_sim_state`` changes a live, billable SIM, so only administrators may call it.
+``send_sms`` and ``ping`` return what the console answered (response data).
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ from homeassistant.helpers.service import async_register_admin_service
 
 from .api import ThingState
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoRuntime
+from .coordinator import MonogotoConfigEntry, MonogotoRuntime, check_sms
 
 SERVICE_SET_SIM_STATE = "set_sim_state"
 SERVICE_GET_SIM_EVENTS = "get_sim_events"
+SERVICE_SEND_SMS = "send_sms"
+SERVICE_PING = "ping"
 ATTR_STATE = "state"
 ATTR_LIMIT = "limit"
+ATTR_MESSAGE = "message"
+ATTR_SENDER = "sender"
 #: The action's options (lower case, as every option key of the integration) and the state
 #: each one writes. Upper case is accepted too: automations written for 0.1.0 used it.
 STATE_OPTIONS: dict[str, ThingState] = {
@@ -50,6 +55,23 @@ GET_SIM_EVENTS_SCHEMA = vol.Schema(
         ),
         vol.Optional(ATTR_LIMIT, default=20): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=100)
+        ),
+    }
+)
+
+
+SEND_SMS_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+        # Length and emptiness are checked in the handler, with a translated error.
+        vol.Required(ATTR_MESSAGE): cv.string,
+        vol.Optional(ATTR_SENDER): cv.string,
+    }
+)
+PING_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): vol.All(
+            cv.ensure_list, vol.Length(min=1, max=1), [cv.string]
         ),
     }
 )
@@ -136,6 +158,43 @@ async def _async_get_sim_events(call: ServiceCall) -> ServiceResponse:
     }
 
 
+async def _async_send_sms(call: ServiceCall) -> ServiceResponse:
+    message: str = call.data[ATTR_MESSAGE]
+    sender: str | None = call.data.get(ATTR_SENDER)
+    # Every target and the text are checked before any SMS is sent.
+    targets = [
+        _resolve_sim(call.hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]
+    ]
+    check_sms(message, sender)
+    sent: dict[str, str] = {}
+    for runtime, thing_id, _ in targets:
+        device_id = _device_of(call.hass, runtime, thing_id)
+        sent[device_id] = await runtime.async_send_sms(thing_id, message, sender)
+    return {"sms": [{"device_id": dev, "sms_id": sms} for dev, sms in sent.items()]}
+
+
+def _device_of(hass: HomeAssistant, runtime: MonogotoRuntime, thing_id: str) -> str:
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, thing_id), runtime.entry.entry_id
+    )
+    return device.id if device else thing_id
+
+
+async def _async_ping(call: ServiceCall) -> ServiceResponse:
+    runtime, thing_id, name = _resolve_sim(call.hass, call.data[ATTR_DEVICE_ID][0])
+    result = await runtime.async_ping(thing_id, name)
+    trips = result.round_trips_ms
+    return {
+        "sent": result.sent,
+        "received": result.received,
+        "packet_loss": result.packet_loss,
+        "round_trips_ms": list(trips),
+        "round_trip_min_ms": min(trips) if trips else None,
+        "round_trip_average_ms": round(sum(trips) / len(trips), 1) if trips else None,
+        "round_trip_max_ms": max(trips) if trips else None,
+    }
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once, whether or not an entry is loaded.
@@ -155,4 +214,18 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_get_sim_events,
         schema=GET_SIM_EVENTS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SEND_SMS,
+        _async_send_sms,
+        schema=SEND_SMS_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_PING,
+        _async_ping,
+        schema=PING_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )

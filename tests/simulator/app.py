@@ -50,6 +50,12 @@ _STATES = (
 )
 
 
+#: Serving networks (MCC, MNC) the generated SIMs roam in, by index.
+_NETWORKS = (("240", "07"), ("208", "01"), ("262", "01"), ("310", "410"), ("901", "99"))
+#: The longest SMS the simulated console takes (it answers 400 beyond).
+SMS_MAX_LENGTH = 1600
+
+
 @dataclass
 class Fault:
     """One scripted misbehaviour, served instead of the normal answer."""
@@ -103,7 +109,9 @@ def make_thing(
         "Voice_": 0,
     }
     thing["IPs"][0]["IP"] = f"10.140.{index // 250 % 250}.{index % 250 + 1}"
-    thing["LastLocation"]["IMSI"] = imsi
+    mcc, mnc = _NETWORKS[index % len(_NETWORKS)]
+    thing["LastLocation"].update(IMSI=imsi, MCC=mcc, MNC=mnc, CellId=6200 + index)
+    thing["CellId"] = 6200 + index
     subscriber = thing["MobileSubscribers"][0]
     subscriber.update(
         IMSI=imsi, LocationICCID=iccid, ThingId=thing_id, State=thing["State"]
@@ -167,6 +175,14 @@ class MonogotoSimulator:
             tuple[float, random.Random, Mapping[str, Sequence[Fault]]] | None
         ) = None
         self.put_bodies: list[tuple[str, Any]] = []
+        #: ``(thing_id, body)`` of every SMS, ping and connection reset received, in order.
+        self.sms_bodies: list[tuple[str, Any]] = []
+        self.ping_bodies: list[tuple[str, Any]] = []
+        self.resets: list[str] = []
+        #: When each SIM last attached (a reset re-attaches it).
+        self.attached_at: dict[str, float] = {}
+        #: Round-trip time of the simulated ping answers, in milliseconds.
+        self.ping_rtt_ms = 48.0
         self._faults: dict[str, deque[Fault]] = {}
         self._tokens: dict[str, float | None] = {}
         #: Every token ever issued (revoked ones included), for secret-hygiene tests.
@@ -197,6 +213,31 @@ class MonogotoSimulator:
         """Change a thing's state as if it happened in the console."""
         self.things[thing_id]["State"] = state
 
+    def locate(
+        self,
+        thing_id: str,
+        latitude: float | None,
+        longitude: float | None,
+        accuracy_km: float = 1.5,
+    ) -> None:
+        """Give a SIM coordinates in ``LastLocation`` (None: take them away again)."""
+        location = self.things[thing_id]["LastLocation"]
+        if latitude is None or longitude is None:
+            location.pop("Latitude", None)
+            location.pop("Longitude", None)
+            return
+        location.update(
+            Latitude=latitude,
+            Longitude=longitude,
+            AccuracyInKM=accuracy_km,
+            Timestamp=int(self.clock() * 1000),
+        )
+
+    def roam(self, thing_id: str, mcc: str, mnc: str, cell_id: int) -> None:
+        """Move a SIM to another serving network and cell."""
+        self.things[thing_id]["LastLocation"].update(MCC=mcc, MNC=mnc, CellId=cell_id)
+        self.things[thing_id]["CellId"] = cell_id
+
     def thing_ids(self) -> list[str]:
         """Return the ids in listing order."""
         return list(self.things)
@@ -211,7 +252,8 @@ class MonogotoSimulator:
     ) -> None:
         """Serve ``fault`` (or ``Fault(**kwargs)``) for the next ``times`` calls of ``endpoint``.
 
-        Endpoints: auth, things, thing, state_get, state_put, status, search_cdr, or ``*`` for any.
+        Endpoints: auth, things, thing, state_get, state_put, status, search_cdr, sms, ping,
+        refresh_connection, or ``*`` for any.
         """
         self._faults.setdefault(endpoint, deque()).extend(
             [fault or Fault(**kwargs)] * times
@@ -299,6 +341,14 @@ class MonogotoSimulator:
         add("GET", "/thing/{thing_id:[^/]+}/state/", self._get_state)
         add("PUT", "/thing/{thing_id:[^/]+}/state/", self._put_state, name="state_put")
         add("PUT", "/thing/{thing_id:[^/]+}/state", self._put_state)
+        add("POST", "/thing/{thing_id:[^/]+}/sms", self._sms, name="sms")
+        add("POST", "/thing/{thing_id:[^/]+}/ping", self._ping, name="ping")
+        add(
+            "GET",
+            "/thing/{thing_id:[^/]+}/refreshConnection",
+            self._refresh_connection,
+            name="refresh_connection",
+        )
         add("GET", "/thing/{thing_id:[^/]+}", self._thing, name="thing")
         add("GET", "/_sim/stats", self._sim_stats)
         add("POST", "/_sim/things/{thing_id:[^/]+}/state", self._sim_set_state)
@@ -585,7 +635,15 @@ class MonogotoSimulator:
             "ConnectionStatus": self.connection[thing_id],
             "ActiveSessions": [],
             "ActiveIMSI": thing["IMSI"],
-            "LastConnectionTime": "2026-11-20 08:00:00" if connected else None,
+            "LastConnectionTime": (
+                time.strftime(
+                    "%Y-%m-%d %H:%M:%S", time.gmtime(self.attached_at[thing_id])
+                )
+                if thing_id in self.attached_at
+                else "2026-11-20 08:00:00"
+            )
+            if connected
+            else None,
             "LastDisconnectionTime": None,
             "MSISDN": thing["MSISDN"],
         }
@@ -615,6 +673,64 @@ class MonogotoSimulator:
         ]
         return web.json_response({"totalResults": len(hits), "hits": hits})
 
+    async def _sms(self, request: web.Request) -> web.Response:
+        thing = self._find(request)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        self.sms_bodies.append((request.match_info["thing_id"], body))
+        if thing is None:
+            return self._error(404, "Not found")
+        message = body.get("Message") if isinstance(body, dict) else None
+        if not isinstance(message, str) or not message or len(message) > SMS_MAX_LENGTH:
+            return self._error(400, "Invalid Input Data")
+        sms_id = f"{thing['ThingId']}_{int(self.clock() * 1000)}_0.{len(self.sms_bodies):016d}"
+        return web.Response(text=sms_id)
+
+    async def _ping(self, request: web.Request) -> web.Response:
+        if request.headers.get("apikey") != self.customer_id:
+            return self._error(401, "Unauthorized")
+        thing = self._find(request)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        self.ping_bodies.append((request.match_info["thing_id"], body))
+        if thing is None:
+            return self._error(404, "Not found")
+        address = body.get("IPAddress") if isinstance(body, dict) else None
+        if not isinstance(address, str) or not address:
+            return self._error(400, "Invalid Input Data")
+        ips = [entry.get("IP") for entry in thing.get("IPs") or []]
+        answers = (
+            self.connection.get(thing["ThingId"]) == "CONNECTED" and address in ips
+        )
+        probes = [
+            {
+                "host": address,
+                "size": 32,
+                "ttl": 64 if answers else None,
+                "time": self.ping_rtt_ms + n if answers else None,
+                "sent": 4,
+                "received": 4 if answers else 0,
+                "packetLoss": "0%" if answers else "100%",
+            }
+            for n in range(4)
+        ]
+        return web.json_response(probes)
+
+    async def _refresh_connection(self, request: web.Request) -> web.Response:
+        thing = self._find(request)
+        self.resets.append(request.match_info["thing_id"])
+        if thing is None:
+            return self._error(404, "Not found")
+        if thing.get("State") == "ACTIVE":
+            # The SIM detaches and attaches anew: online again, with a new connection time.
+            self.connection[thing["ThingId"]] = "CONNECTED"
+            self.attached_at[thing["ThingId"]] = self.clock()
+        return web.json_response({"Success": True, "Message": "Operation succeeded"})
+
     async def _sim_stats(self, request: web.Request) -> web.Response:
         return web.json_response(
             {
@@ -622,6 +738,13 @@ class MonogotoSimulator:
                 "puts": [
                     {"thing_id": tid, "body": body} for tid, body in self.put_bodies
                 ],
+                "sms": [
+                    {"thing_id": tid, "body": body} for tid, body in self.sms_bodies
+                ],
+                "pings": [
+                    {"thing_id": tid, "body": body} for tid, body in self.ping_bodies
+                ],
+                "resets": self.resets,
                 "states": {tid: thing["State"] for tid, thing in self.things.items()},
             }
         )

@@ -71,7 +71,9 @@ def unkind() -> Quirks:
         state_body="braced",
         write_answer="json string",
         error_bodies="json",
+        refuses=set(),
     )
 
 
-PROFILES = {"kind": lambda: replace(KIND), "unkind": unkind}
+#: Each call gives a console of its own: ``replace`` alone would share ``KIND.refuses``.
+PROFILES = {"kind": lambda: replace(KIND, refuses=set()), "unkind": unkind}

@@ -44,6 +44,7 @@ from .exceptions import (
 from .models import (
     SETTABLE_STATES,
     Login,
+    PingResult,
     Thing,
     ThingEvent,
     ThingState,
@@ -51,6 +52,8 @@ from .models import (
     is_jwt,
     parse_events,
     parse_login,
+    parse_ping,
+    parse_sms_id,
     parse_state,
     parse_statuses,
     parse_thing,
@@ -108,6 +111,9 @@ class Feature(StrEnum):
     STATUS = "status"
     WRITE_STATE = "write_state"
     EVENTS = "events"
+    SMS = "sms"
+    PING = "ping"
+    RESET = "reset"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +138,13 @@ FEATURES: Final[dict[Feature, FeatureInfo]] = {
     ),
     Feature.EVENTS: FeatureInfo(
         "POST /thing/searchCDR", "Search (view)", Priority.ACTION
+    ),
+    Feature.SMS: FeatureInfo("POST /thing/{id}/sms", "SMS (edit)", Priority.ACTION),
+    Feature.PING: FeatureInfo(
+        "POST /thing/{id}/ping", "Things (view)", Priority.ACTION
+    ),
+    Feature.RESET: FeatureInfo(
+        "GET /thing/{id}/refreshConnection", "Things (edit)", Priority.ACTION
     ),
 }
 
@@ -706,6 +719,47 @@ class MonogotoClient:
             apikey=True,
         )
         return parse_events(_decode_json(response.text))
+
+    # -- acting on the device behind a SIM ---------------------------------------------------
+
+    async def send_sms(
+        self, thing_id: str, message: str, sender: str | None = None
+    ) -> str:
+        """Send an SMS to a SIM (``POST /thing/{id}/sms``); return the console's SMS id.
+
+        The caller validates the text: the console is not asked to refuse it.
+        """
+        body: dict[str, str] = {"Message": message}
+        if sender:
+            body["From"] = sender
+        response = await self._authed(
+            Feature.SMS, "POST", f"/thing/{_segment(thing_id)}/sms", json_body=body
+        )
+        _LOGGER.debug("Sent an SMS to %s", thing_alias(thing_id))
+        return parse_sms_id(response.text)
+
+    async def ping(self, thing_id: str, ip_address: str) -> PingResult:
+        """Ping the device behind a SIM at its address (``POST /thing/{id}/ping``, apikey)."""
+        response = await self._authed(
+            Feature.PING,
+            "POST",
+            f"/thing/{_segment(thing_id)}/ping",
+            json_body={"IPAddress": ip_address},
+            apikey=True,
+        )
+        result = parse_ping(_decode_json(response.text))
+        _LOGGER.debug("Pinged %s: %r", thing_alias(thing_id), result)
+        return result
+
+    async def refresh_connection(self, thing_id: str) -> None:
+        """Make the network detach a SIM so it attaches anew (``GET …/refreshConnection``).
+
+        A 2xx is success whatever its body says; anything else raises.
+        """
+        await self._authed(
+            Feature.RESET, "GET", f"/thing/{_segment(thing_id)}/refreshConnection"
+        )
+        _LOGGER.debug("Reset the connection of %s", thing_alias(thing_id))
 
 
 async def _each[T](

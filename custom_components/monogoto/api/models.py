@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 import hashlib
 import json
+import math
 import re
 from typing import Any
 
@@ -47,6 +48,9 @@ class Field(StrEnum):
     SMS_SENT = "sms_sent"
     LAST_DATA_ACTIVITY = "last_data_activity"
     LAST_NETWORK_REGISTRATION = "last_network_registration"
+    NETWORK = "network"
+    CELL_ID = "cell_id"
+    LOCATION = "location"
 
 
 class ThingState(StrEnum):
@@ -79,6 +83,39 @@ class Login:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Location:
+    """Where the console places a SIM (``LastLocation``): a secret, never logged.
+
+    The console locates SIMs by their cell, so the accuracy is coarse (``AccuracyInKM``).
+    """
+
+    latitude: float
+    longitude: float
+    accuracy_km: float | None = None
+    timestamp: datetime | None = None
+
+    def __repr__(self) -> str:
+        """Return a log-safe representation."""
+        return "Location(…)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class PingResult:
+    """The answer to ``POST /thing/{id}/ping``: what came back of the probes sent."""
+
+    sent: int
+    received: int
+    #: Per cent of the probes lost.
+    packet_loss: float
+    #: Round-trip times of the probes answered, in milliseconds.
+    round_trips_ms: tuple[float, ...] = ()
+
+    def __repr__(self) -> str:
+        """Return a representation (no address in it)."""
+        return f"PingResult({self.received}/{self.sent})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Thing:
     """One SIM as the console describes it (listing item or ``GET /thing/{id}``).
 
@@ -100,6 +137,12 @@ class Thing:
     sms_sent: int | None = None
     last_data_activity: datetime | None = None
     last_network_registration: datetime | None = None
+    #: The serving network as ``"MCC-MNC"`` (``LastLocation``), e.g. ``"208-01"``.
+    network: str | None = None
+    #: The serving cell (a secret: it locates the SIM).
+    cell_id: str | None = None
+    #: Coordinates, when the console gives any (it often does not).
+    location: Location | None = None
     #: The fields the payload carried at all (even as null).
     present: frozenset[Field] = frozenset()
 
@@ -318,6 +361,63 @@ def _first_apn(payload: Mapping[str, Any]) -> str | None:
     return None
 
 
+_MCC = re.compile(r"^\d{3}$", re.ASCII)
+_MNC = re.compile(r"^\d{2,3}$", re.ASCII)
+
+
+def _network(last_location: Mapping[str, Any]) -> str | None:
+    """Return ``"MCC-MNC"`` of the serving network; None unless both codes are well formed."""
+    mcc = _text(last_location.get("MCC"))
+    mnc = _text(last_location.get("MNC"))
+    if mcc and mnc and _MCC.match(mcc) and _MNC.match(mnc):
+        return f"{mcc}-{mnc}"
+    return None
+
+
+def _coordinate(value: object, limit: float) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and math.isfinite(value) and abs(value) <= limit:
+        return float(value)
+    return None
+
+
+def _location(
+    payload: Mapping[str, Any], last_location: Mapping[str, Any]
+) -> Location | None:
+    """Return the first place that has both coordinates.
+
+    Looked for in ``LastLocation`` (the documented schema), ``LastAccuracyLocation``, then
+    ``Curr_Latitude``/``Curr_Longitude``.
+    ``Latitude``/``Longitude`` at the top level are the geofence's centre, not the SIM's place.
+    A 0/0 pair is the documented schema's placeholder, not a place in the Gulf of Guinea.
+    """
+    accurate = payload.get("LastAccuracyLocation")
+    candidates: list[tuple[Mapping[str, Any], str, str]] = [
+        (last_location, "Latitude", "Longitude"),
+        (accurate if isinstance(accurate, Mapping) else {}, "Latitude", "Longitude"),
+        (payload, "Curr_Latitude", "Curr_Longitude"),
+    ]
+    for source, lat_key, lon_key in candidates:
+        latitude = _coordinate(source.get(lat_key), 90)
+        longitude = _coordinate(source.get(lon_key), 180)
+        if latitude is None or longitude is None or latitude == longitude == 0:
+            continue
+        accuracy = _coordinate(source.get("AccuracyInKM"), math.inf)
+        return Location(
+            latitude=latitude,
+            longitude=longitude,
+            accuracy_km=abs(accuracy) if accuracy is not None else None,
+            timestamp=parse_timestamp(source.get("Timestamp")),
+        )
+    return None
+
+
 def parse_thing(payload: object) -> Thing:
     """Parse one thing object; it must at least carry a ``ThingId``."""
     if not isinstance(payload, Mapping):
@@ -345,6 +445,8 @@ def parse_thing(payload: object) -> Thing:
     if last_registration is None and isinstance(payload.get("LastLocation"), Mapping):
         last_registration = payload["LastLocation"].get("Timestamp")
 
+    last_location = payload.get("LastLocation")
+    last_location = last_location if isinstance(last_location, Mapping) else {}
     present = {
         field
         for field, keys in _FIELD_SOURCES.items()
@@ -366,6 +468,9 @@ def parse_thing(payload: object) -> Thing:
         sms_sent=_count(usage.get("MO_SMS_CDR_")),
         last_data_activity=parse_timestamp(payload.get("Last_DATA_Time")),
         last_network_registration=parse_timestamp(last_registration),
+        network=_network(last_location),
+        cell_id=_text(last_location.get("CellId")) or _text(payload.get("CellId")),
+        location=_location(payload, last_location),
         present=frozenset(present),
     )
 
@@ -383,6 +488,9 @@ _FIELD_SOURCES: dict[Field, tuple[str, ...]] = {
     Field.SMS_SENT: (),
     Field.LAST_DATA_ACTIVITY: ("Last_DATA_Time",),
     Field.LAST_NETWORK_REGISTRATION: ("LastLocationUpdateTime", "LastLocation"),
+    Field.NETWORK: ("LastLocation",),
+    Field.CELL_ID: ("LastLocation", "CellId"),
+    Field.LOCATION: ("LastLocation", "LastAccuracyLocation", "Curr_Latitude"),
 }
 _USAGE_SOURCES: dict[Field, tuple[str, ...]] = {
     Field.DATA_USED: ("Data_",),
@@ -443,3 +551,80 @@ def parse_events(payload: object) -> list[ThingEvent]:
             )
         )
     return events
+
+
+_SMS_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,300}", re.ASCII)
+
+
+def parse_sms_id(body: str) -> str:
+    """Parse the answer to ``POST /thing/{id}/sms``: the SMS id, bare or JSON-quoted."""
+    text = body.strip()
+    if text.startswith('"'):
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            decoded = None
+        text = decoded.strip() if isinstance(decoded, str) else ""
+    elif text.startswith("{"):
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            decoded = None
+        found = None
+        if isinstance(decoded, Mapping):
+            found = next(
+                (
+                    _text(decoded.get(key))
+                    for key in ("SmsId", "smsId", "id", "Id", "Message")
+                    if _text(decoded.get(key))
+                ),
+                None,
+            )
+        text = found or ""
+    if not _SMS_ID.fullmatch(text):
+        raise MonogotoResponseError("SMS response is not an SMS id")
+    return text
+
+
+def _percent(value: object) -> float | None:
+    if isinstance(value, str):
+        value = value.strip().removesuffix("%").strip()
+    loss = _coordinate(value, 100)
+    return abs(loss) if loss is not None else None
+
+
+def parse_ping(payload: object) -> PingResult:
+    """Parse the answer to ``POST /thing/{id}/ping``.
+
+    Its shape: ``[{host, size, ttl, time, sent, received, packetLoss}]`` (one entry per probe
+    or one summary), or a single such object.
+    The counts come from the entries' ``sent``/``received`` when they carry them, else from
+    the entries themselves (one per probe; answered when it has a ``time``).
+    """
+    if isinstance(payload, Mapping):
+        payload = [payload]
+    if not isinstance(payload, list) or not all(
+        isinstance(item, Mapping) for item in payload
+    ):
+        raise MonogotoResponseError("Ping response is not a list of probes")
+    times = tuple(
+        float(t)
+        for item in payload
+        if (t := _coordinate(item.get("time"), math.inf)) is not None and t >= 0
+    )
+    sent_counts = [_count(item.get("sent")) for item in payload]
+    received_counts = [_count(item.get("received")) for item in payload]
+    sent = max((c for c in sent_counts if c is not None), default=len(payload))
+    received = max((c for c in received_counts if c is not None), default=len(times))
+    if sent == 0:
+        raise MonogotoResponseError("Ping response has no probe")
+    received = min(received, sent)
+    losses = [
+        loss
+        for item in payload
+        if (loss := _percent(item.get("packetLoss"))) is not None
+    ]
+    loss = losses[0] if losses else round(100 * (sent - received) / sent, 1)
+    return PingResult(
+        sent=sent, received=received, packet_loss=loss, round_trips_ms=times
+    )
