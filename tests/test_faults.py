@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import format_datetime
@@ -132,6 +133,8 @@ class World:
         self.diagnostics: list[str] = []
         self.resolver: SwitchableResolver | None = None
         self.platforms: list[Platform] | None = None
+        #: Patches that last as long as the scenario.
+        self.patches = contextlib.ExitStack()
         self.extra: dict[str, Any] = {}
 
     # -- observation ---------------------------------------------------------------------
@@ -232,14 +235,16 @@ class World:
         """Add the canary entry and set it up, letting simulated time run as needed."""
         self.entry = canary_entry(self.url)
         self.entry.add_to_hass(self.hass)
-        with patch(
-            "custom_components.monogoto.PLATFORMS",
-            self.platforms
-            or [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH],
-        ):
-            await self.clock.run(
-                self.hass.config_entries.async_setup(self.entry.entry_id)
+        # The polled platforms (the actions' buttons and SMS entity poll nothing), for this
+        # set-up and every reload after it (a completed re-authentication reloads).
+        self.patches.enter_context(
+            patch(
+                "custom_components.monogoto.PLATFORMS",
+                self.platforms
+                or [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH],
             )
+        )
+        await self.clock.run(self.hass.config_entries.async_setup(self.entry.entry_id))
 
     def use_resolver(
         self, session: aiohttp.ClientSession, resolver: SwitchableResolver
@@ -1101,6 +1106,7 @@ async def world(
             ),
             # The TLS server's side of each refused handshake is not the integration's.
             tolerate_refused_handshakes(hass.loop),
+            world.patches,
         ):
             yield world
             if world.entry is not None and world.entry.state is ConfigEntryState.LOADED:
