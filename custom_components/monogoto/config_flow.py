@@ -334,16 +334,6 @@ class MonogotoOptionsFlow(OptionsFlowWithReload):
                     data={CONF_INCLUDE: str(IncludeMode.CHOSEN), CONF_SIMS: chosen}
                 )
             errors["base"] = "none_chosen"
-        selection = Selection.from_options(self.config_entry.options)
-        current = [
-            thing_id
-            for thing_id in (
-                selection.chosen
-                if selection.mode is IncludeMode.CHOSEN
-                else self.config_entry.runtime_data.known_things()
-            )
-            if thing_id in account
-        ]
         schema = vol.Schema(
             {
                 vol.Optional(CONF_SIMS): SelectSelector(
@@ -360,11 +350,23 @@ class MonogotoOptionsFlow(OptionsFlowWithReload):
             step_id="choose",
             data_schema=self.add_suggested_values_to_schema(
                 schema,
-                {CONF_SIMS: sorted(current)} if user_input is None else user_input,
+                {CONF_SIMS: self._currently_chosen(account)}
+                if user_input is None
+                else user_input,
             ),
             description_placeholders=self._placeholders(),
             errors=errors,
         )
+
+    def _currently_chosen(self, account: Mapping[str, Thing]) -> list[str]:
+        """Return the SIMs to show ticked: the chosen list, else the SIMs included now."""
+        selection = Selection.from_options(self.config_entry.options)
+        current = (
+            selection.chosen
+            if selection.mode is IncludeMode.CHOSEN
+            else self.config_entry.runtime_data.known_things()
+        )
+        return sorted(thing_id for thing_id in current if thing_id in account)
 
     async def async_step_filter(
         self, user_input: dict[str, Any] | None = None

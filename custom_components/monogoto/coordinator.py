@@ -318,31 +318,48 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
         """
         last = self._last_listed
         if last is None:
-            last = self._last_listed = self._sim_device_ids()
-        had_device = set(previous) | last
-        left_out = set(excluded) | {
-            tid for tid in had_device if self.selection.excludes_id(tid)
-        }
-        self._remove_devices(left_out & had_device, reason="left out by the options")
+            last = self._sim_device_ids()
+        left_out = self._remove_left_out(set(previous) | last, excluded)
         last = self._last_listed = last - left_out
         missing = (set(previous) | last) - listed.keys() - left_out
-        for thing_id in listed.keys() & self._misses.keys():
-            del self._misses[thing_id]
-        if complete and not self._suspect(last, listed):
-            self._last_listed = set(listed)
-            for thing_id in missing:
-                self._misses[thing_id] = self._misses.get(thing_id, 0) + 1
-        gone = {
-            tid
-            for tid in missing
-            if self._misses.get(tid, 0) >= MISSING_LISTINGS_BEFORE_REMOVAL
-        }
+        gone = self._confirmed_gone(last, listed, missing, complete=complete)
         self._remove_devices(gone)
         things = dict(listed)
         for thing_id in missing - gone:
             if thing_id in previous:
                 things[thing_id] = previous[thing_id]
         return things
+
+    def _remove_left_out(
+        self, had_device: set[str], excluded: Iterable[str]
+    ) -> set[str]:
+        """Remove at once the devices of SIMs the user's options leave out; return those SIMs."""
+        left_out = set(excluded) | {
+            tid for tid in had_device if self.selection.excludes_id(tid)
+        }
+        self._remove_devices(left_out & had_device, reason="left out by the options")
+        return left_out
+
+    def _confirmed_gone(
+        self,
+        last: set[str],
+        listed: Mapping[str, Thing],
+        missing: set[str],
+        *,
+        complete: bool,
+    ) -> set[str]:
+        """Count a believable complete listing's absences; return the SIMs missing enough."""
+        for thing_id in listed.keys() & self._misses.keys():
+            del self._misses[thing_id]
+        if complete and not self._suspect(last, listed):
+            self._last_listed = set(listed)
+            for thing_id in missing:
+                self._misses[thing_id] = self._misses.get(thing_id, 0) + 1
+        return {
+            tid
+            for tid in missing
+            if self._misses.get(tid, 0) >= MISSING_LISTINGS_BEFORE_REMOVAL
+        }
 
     def _suspect(self, last: set[str], listed: Mapping[str, Thing]) -> bool:
         """Return whether a listing lost too much of the last believable one to be believed.
@@ -664,38 +681,7 @@ class MonogotoRuntime:
 
     def replan(self) -> None:
         """Fit the three cadences into the request budget (``planner.allot``)."""
-        count = len(self.known_things())
-        mode = self.client.profile.status_mode
-        batches = math.ceil(count / PAGE_SIZE)
-        # The listing form of the statuses has no ids: it pages the whole account.
-        account_pages = math.ceil(max(count, len(self.things.listed)) / PAGE_SIZE)
-        plan = allot(
-            {
-                "things": Demand(
-                    self.client.profile.pages_last_listing + self.things.state_reads,
-                    SCAN_INTERVAL,
-                    weight=2,
-                    chunked=False,
-                ),
-                "statuses": Demand(
-                    {
-                        StatusMode.BATCHED: batches,
-                        StatusMode.LISTING: account_pages + 1,
-                        StatusMode.PER_SIM: count,
-                    }[mode],
-                    STATUS_INTERVAL,
-                    weight=1,
-                    chunked=mode is StatusMode.PER_SIM,
-                ),
-                "details": Demand(
-                    count if self.details.needed() else 0,
-                    DETAILS_INTERVAL,
-                    weight=1,
-                    chunked=True,
-                ),
-            },
-            self.client.budget.hourly_limit * PLANNED_SHARE,
-        )
+        plan = allot(self._demands(), self.client.budget.hourly_limit * PLANNED_SHARE)
         if plan["things"].interval != self.things.update_interval:
             LOGGER.info(
                 "Polling every %s to stay within the request budget",
@@ -708,6 +694,38 @@ class MonogotoRuntime:
         ):
             coordinator.update_interval = plan[name].interval
             coordinator.per_refresh = plan[name].per_refresh
+
+    def _demands(self) -> dict[str, Demand]:
+        """Return what each coordinator would like, as this console answers."""
+        count = len(self.known_things())
+        mode = self.client.profile.status_mode
+        # The listing form of the statuses has no ids: it pages the whole account.
+        account_pages = math.ceil(max(count, len(self.things.listed)) / PAGE_SIZE)
+        status_requests = {
+            StatusMode.BATCHED: math.ceil(count / PAGE_SIZE),
+            StatusMode.LISTING: account_pages + 1,
+            StatusMode.PER_SIM: count,
+        }[mode]
+        return {
+            "things": Demand(
+                self.client.profile.pages_last_listing + self.things.state_reads,
+                SCAN_INTERVAL,
+                weight=2,
+                chunked=False,
+            ),
+            "statuses": Demand(
+                status_requests,
+                STATUS_INTERVAL,
+                weight=1,
+                chunked=mode is StatusMode.PER_SIM,
+            ),
+            "details": Demand(
+                count if self.details.needed() else 0,
+                DETAILS_INTERVAL,
+                weight=1,
+                chunked=True,
+            ),
+        }
 
     # -- the entity plan (decision 12) -------------------------------------------------------
 

@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Location
 from .coordinator import MonogotoConfigEntry, ThingsCoordinator
-from .entity import MonogotoThingEntity
+from .entity import MonogotoThingEntity, async_apply_entity_plan
 
 # Read-only platform fed by the coordinators.
 PARALLEL_UPDATES = 0
@@ -43,12 +43,7 @@ async def async_setup_entry(
         ]
         added.update(tracker.thing_id for tracker in new)
         # Under Home Assistant's cap like every other entity (``entity_plan.py``).
-        granted = runtime.claim_enabled(
-            Platform.DEVICE_TRACKER, [str(tracker.unique_id) for tracker in new]
-        )
-        for tracker in new:
-            if tracker.unique_id not in granted:
-                tracker._attr_entity_registry_enabled_default = False  # noqa: SLF001
+        async_apply_entity_plan(runtime, Platform.DEVICE_TRACKER, new)
         if new:
             async_add_entities(new)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from homeassistant.const import Platform
@@ -59,22 +59,15 @@ class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
 def async_add_thing_entities[DescriptionT: EntityDescription](
     entry: MonogotoConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
-    descriptions: Iterable[DescriptionT],
+    descriptions: Sequence[DescriptionT],
     exists: Callable[[DescriptionT, frozenset[Field]], bool],
     make: Callable[[Thing, DescriptionT], Entity],
     *,
     platform: Platform,
 ) -> None:
-    """Add each SIM's entities now, and as SIMs appear or the account shows more fields.
-
-    An entity exists because the account has its data (``exists`` is given the fields the
-    listing or the details carry), not because one payload happened to carry it. Only the
-    included SIMs appear (the listing applies the options). Whether a new entity starts
-    enabled follows the entity plan (``entity_plan.py``).
-    """
+    """Add SIM entities now and as SIMs or fields appear (``exists`` sees the account's fields)."""
     runtime = entry.runtime_data
-    descriptions = tuple(descriptions)
-    added: dict[str, set[str]] = {}
+    added: dict[str, set[str]] = {}  # the description keys added, per SIM
     last_fields: frozenset[Field] | None = None
 
     @callback
@@ -83,38 +76,55 @@ def async_add_thing_entities[DescriptionT: EntityDescription](
         things = runtime.known_things()
         fields = runtime.fields()
         wanted = [d for d in descriptions if exists(d, fields)]
-        recheck = fields != last_fields
-        last_fields = fields
+        recheck, last_fields = fields != last_fields, fields
         for thing_id in added.keys() - things.keys():
             del added[thing_id]
-        plan = runtime.entity_plan()
-        new: list[Entity] = []
-        planned: list[Entity] = []
-        for thing_id, thing in things.items():
-            keys = added.get(thing_id)
-            if keys is not None and not recheck:
-                continue
-            keys = added.setdefault(thing_id, set())
-            for description in wanted:
-                if description.key not in keys:
-                    keys.add(description.key)
-                    entity = make(thing, description)
-                    new.append(entity)
-                    if not description.entity_registry_enabled_default:
-                        continue
-                    if description.key in plan.enabled:
-                        planned.append(entity)
-                    else:
-                        entity._attr_entity_registry_enabled_default = False  # noqa: SLF001
-        granted = runtime.claim_enabled(
-            platform, [str(entity.unique_id) for entity in planned]
-        )
-        for entity in planned:
-            if entity.unique_id not in granted:
-                entity._attr_entity_registry_enabled_default = False  # noqa: SLF001
+        new = [
+            make(thing, description)
+            for thing_id, thing in things.items()
+            if recheck or thing_id not in added
+            for description in wanted
+            if _first_time(added, thing_id, description.key)
+        ]
+        async_apply_entity_plan(runtime, platform, new, runtime.entity_plan().enabled)
         if new:
             async_add_entities(new)
 
     add_new()
     for coordinator in (runtime.things, runtime.details):
         entry.async_on_unload(coordinator.async_add_listener(add_new))
+
+
+def _first_time(added: dict[str, set[str]], thing_id: str, key: str) -> bool:
+    """Note that ``thing_id`` has its ``key`` entity; return whether it is new."""
+    keys = added.setdefault(thing_id, set())
+    if key in keys:
+        return False
+    keys.add(key)
+    return True
+
+
+@callback
+def async_apply_entity_plan(
+    runtime: MonogotoRuntime,
+    platform: Platform,
+    entities: Iterable[Entity],
+    enabled_keys: Collection[str] | None = None,
+) -> None:
+    """Start disabled the new entities the plan leaves out or the entity cap has no room for.
+
+    ``enabled_keys`` are the description keys the plan enables (None: any). Entities
+    disabled by default anyway take no room.
+    """
+    planned: list[Entity] = []
+    for entity in entities:
+        if not entity.entity_registry_enabled_default:
+            continue
+        if enabled_keys is None or entity.entity_description.key in enabled_keys:
+            planned.append(entity)
+        else:
+            entity._attr_entity_registry_enabled_default = False  # noqa: SLF001
+    granted = runtime.claim_enabled(platform, [str(e.unique_id) for e in planned])
+    for entity in planned:
+        if entity.unique_id not in granted:
+            entity._attr_entity_registry_enabled_default = False  # noqa: SLF001

@@ -23,7 +23,11 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api import Field, Thing, ThingState
 from .const import DOMAIN
 from .coordinator import MonogotoConfigEntry, MonogotoRuntime, ThingsCoordinator
-from .entity import MonogotoThingEntity, async_add_thing_entities
+from .entity import (
+    MonogotoThingEntity,
+    async_add_thing_entities,
+    async_apply_entity_plan,
+)
 from .networks import COUNTRY_NAMES, MCC_COUNTRY, NETWORK_NAMES
 
 # Read-only platform fed by the coordinator: no per-entity update calls to limit.
@@ -218,12 +222,8 @@ async def async_setup_entry(
     totals = [
         MonogotoAccountSensor(runtime, description) for description in ACCOUNT_SENSORS
     ]
-    granted = runtime.claim_enabled(
-        Platform.SENSOR, [str(total.unique_id) for total in totals]
-    )
-    for total in totals:
-        # Only when the user filled the entry up to Home Assistant's cap.
-        total._attr_entity_registry_enabled_default = total.unique_id in granted  # noqa: SLF001
+    # Disabled only when the user filled the entry up to Home Assistant's cap.
+    async_apply_entity_plan(runtime, Platform.SENSOR, totals)
     async_add_entities(totals)
     async_add_thing_entities(
         entry,

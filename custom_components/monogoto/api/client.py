@@ -284,51 +284,71 @@ class MonogotoClient:
         lacks the permission: ``MonogotoPermissionError``, and the feature rests for an hour.
         """
         info = FEATURES[feature]
-        if self._clock() < self._refused.get(feature, 0.0):
-            raise MonogotoPermissionError(
-                f"Monogoto refuses {info.endpoint} to this user", feature
-            )
         probing = feature in self._refused
+        if probing and self._clock() < self._refused[feature]:
+            raise self._refuse(feature, rest=False)
         refused_age = 0.0
         for attempt in (1, 2):
             login = await self.login()
             age = self._clock() - self._token_issued_at
-            headers = {"Authorization": f"Bearer {login.token}"}
-            if apikey:
-                headers["apikey"] = login.customer_id
             response = await self._request(
                 method,
                 path,
                 params=params,
                 json_body=json_body,
-                headers=headers,
+                headers=_auth_headers(login, apikey=apikey),
                 priority=info.priority,
             )
             if response.status not in (401, 403):
                 self._raise_for_status(response, info.endpoint)
-                if attempt == 2:
-                    self._note_refused_age(refused_age)
-                self._refused.pop(feature, None)
-                self.profile.permission_refused.discard(feature)
+                self._granted(feature, refused_age if attempt == 2 else None)
                 return response
-            self.profile.note_error(info.endpoint, response.status, _form(response))
-            _LOGGER.debug(
-                "Token refused (HTTP %s), attempt %s", response.status, attempt
-            )
             refused_age = age
-            probe_spent = (
-                probing and self._clock() - self._last_probe_login < PERMISSION_RETRY
-            )
-            if attempt == 2 or probe_spent:
+            if not self._renew_refused_token(info, response, login, attempt, probing):
                 break
-            if probing:
-                self._last_probe_login = self._clock()
-            self._forget_token(login.token)
-        self._refused[feature] = self._clock() + PERMISSION_RETRY
-        self.profile.permission_refused.add(feature)
-        raise MonogotoPermissionError(
-            f"Monogoto refuses {info.endpoint} to this user", feature
+        raise self._refuse(feature)
+
+    def _granted(self, feature: Feature, refused_age: float | None) -> None:
+        """Note an accepted request; ``refused_age``: the token refused just before it."""
+        if refused_age is not None:
+            self._note_refused_age(refused_age)
+        self._refused.pop(feature, None)
+        self.profile.permission_refused.discard(feature)
+
+    def _refuse(
+        self, feature: Feature, *, rest: bool = True
+    ) -> MonogotoPermissionError:
+        """Return the refusal; ``rest``: the console just refused, rest ``feature`` an hour."""
+        if rest:
+            self._refused[feature] = self._clock() + PERMISSION_RETRY
+            self.profile.permission_refused.add(feature)
+        return MonogotoPermissionError(
+            f"Monogoto refuses {FEATURES[feature].endpoint} to this user", feature
         )
+
+    def _renew_refused_token(
+        self,
+        info: FeatureInfo,
+        response: _Response,
+        login: Login,
+        attempt: int,
+        probing: bool,
+    ) -> bool:
+        """Note a refused token; return whether to log in again and retry.
+
+        Once per request, and for a feature at rest only once an hour (the probe login).
+        """
+        self.profile.note_error(info.endpoint, response.status, _form(response))
+        _LOGGER.debug("Token refused (HTTP %s), attempt %s", response.status, attempt)
+        probe_spent = (
+            probing and self._clock() - self._last_probe_login < PERMISSION_RETRY
+        )
+        if attempt == 2 or probe_spent:
+            return False
+        if probing:
+            self._last_probe_login = self._clock()
+        self._forget_token(login.token)
+        return True
 
     def _note_refused_age(self, age: float) -> None:
         """Learn the token lifetime: one was refused at ``age`` and a new one was accepted.
@@ -460,8 +480,23 @@ class MonogotoClient:
         profile = self.profile
         profile.listings += 1
         self._pages_read = 0
-        page_size = profile.page_size or PAGE_SIZE
         seen: dict[str, Thing] = {}
+        end, taken = await self._page_through(seen, expected)
+        if end is ListingEnd.SHORT_PAGE and taken == 1:
+            end = await self._probe_page_size(seen)
+        profile.listing_ends[end] += 1
+        profile.pages_last_listing = self._pages_read
+        profile.note_listing_fields(
+            {field for thing in seen.values() for field in thing.present}
+        )
+        return Listing(things=list(seen.values()), complete=end in COMPLETE_ENDS)
+
+    async def _page_through(
+        self, seen: dict[str, Thing], expected: int | None
+    ) -> tuple[ListingEnd, int]:
+        """Read pages into ``seen`` until the listing ends; return how, and pages taken."""
+        profile = self.profile
+        page_size = profile.page_size or PAGE_SIZE
         fetched = taken = offset = 0
         end: ListingEnd | None = None
         batch = (
@@ -478,21 +513,12 @@ class MonogotoClient:
                 if end is not None:
                     break
                 offset += len(page)
-            if end is None and (profile.offset_ignored or fetched >= MAX_PAGES):
-                end = (
-                    ListingEnd.NO_NEW_SIM
-                    if profile.offset_ignored
-                    else ListingEnd.PAGE_CAP
-                )
+            if end is None and profile.offset_ignored:
+                end = ListingEnd.NO_NEW_SIM
+            elif end is None and fetched >= MAX_PAGES:
+                end = ListingEnd.PAGE_CAP
             batch = 1
-        if end is ListingEnd.SHORT_PAGE and taken == 1:
-            end = await self._probe_page_size(seen)
-        profile.listing_ends[end] += 1
-        profile.pages_last_listing = self._pages_read
-        profile.note_listing_fields(
-            {field for thing in seen.values() for field in thing.present}
-        )
-        return Listing(things=list(seen.values()), complete=end in COMPLETE_ENDS)
+        return end, taken
 
     def _take_page(
         self, page: list[Thing], seen: dict[str, Thing]
@@ -808,6 +834,14 @@ def _login_rejection(response: _Response) -> str | None:
         if decoded is not None or (text.strip() and not text.lstrip().startswith("<")):
             return f"HTTP {status}, {form}"
     return None
+
+
+def _auth_headers(login: Login, *, apikey: bool) -> dict[str, str]:
+    """Return the headers of an authenticated request (the apikey only where asked for)."""
+    headers = {"Authorization": f"Bearer {login.token}"}
+    if apikey:
+        headers["apikey"] = login.customer_id
+    return headers
 
 
 def _form(response: _Response) -> str:

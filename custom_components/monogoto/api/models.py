@@ -426,38 +426,18 @@ def parse_thing(payload: object) -> Thing:
     if not isinstance(thing_id, str) or not thing_id.strip():
         raise MonogotoResponseError("Thing lacks a ThingId")
     thing_id = thing_id.strip()
-
     usage = payload.get("ActualUsage")
     usage = usage if isinstance(usage, Mapping) else {}
-    iccid = (
-        _text(payload.get("ExternalUniqueId"))
-        if payload.get("ExternalUniqueType", "ICCID") == "ICCID"
-        else None
-    )
-    if iccid is None and thing_id.startswith(THING_ID_PREFIX):
-        iccid = thing_id.removeprefix(THING_ID_PREFIX) or None
-    state = payload.get("State")
-    try:
-        parsed_state = parse_state(state) if isinstance(state, str) else None
-    except MonogotoResponseError:
-        parsed_state = None
-    last_registration = payload.get("LastLocationUpdateTime")
-    if last_registration is None and isinstance(payload.get("LastLocation"), Mapping):
-        last_registration = payload["LastLocation"].get("Timestamp")
-
     last_location = payload.get("LastLocation")
     last_location = last_location if isinstance(last_location, Mapping) else {}
-    present = {
-        field
-        for field, keys in _FIELD_SOURCES.items()
-        if any(key in payload for key in keys)
-        or any(key in usage for key in _USAGE_SOURCES.get(field, ()))
-    }
+    registered = payload.get("LastLocationUpdateTime")
+    if registered is None:
+        registered = last_location.get("Timestamp")
     return Thing(
         thing_id=thing_id,
-        iccid=iccid,
+        iccid=_iccid(payload, thing_id),
         name=_text(payload.get("ThingName")),
-        state=parsed_state,
+        state=_lenient_state(payload.get("State")),
         imei=_text(payload.get("IMEI")),
         imsi=_text(payload.get("IMSI")) or _text(payload.get("ActiveMobileSubscriber")),
         msisdn=_text(payload.get("MSISDN")),
@@ -467,11 +447,41 @@ def parse_thing(payload: object) -> Thing:
         data_used=_count(usage.get("Data_")),
         sms_sent=_count(usage.get("MO_SMS_CDR_")),
         last_data_activity=parse_timestamp(payload.get("Last_DATA_Time")),
-        last_network_registration=parse_timestamp(last_registration),
+        last_network_registration=parse_timestamp(registered),
         network=_network(last_location),
         cell_id=_text(last_location.get("CellId")) or _text(payload.get("CellId")),
         location=_location(payload, last_location),
-        present=frozenset(present),
+        present=_present(payload, usage),
+    )
+
+
+def _iccid(payload: Mapping[str, Any], thing_id: str) -> str | None:
+    """Return the ICCID: the external id when it is one, else the tail of the thing id."""
+    iccid = (
+        _text(payload.get("ExternalUniqueId"))
+        if payload.get("ExternalUniqueType", "ICCID") == "ICCID"
+        else None
+    )
+    if iccid is None and thing_id.startswith(THING_ID_PREFIX):
+        iccid = thing_id.removeprefix(THING_ID_PREFIX) or None
+    return iccid
+
+
+def _lenient_state(state: object) -> str | None:
+    """Return the state, or None for one that is missing or not a documented string."""
+    try:
+        return parse_state(state) if isinstance(state, str) else None
+    except MonogotoResponseError:
+        return None
+
+
+def _present(payload: Mapping[str, Any], usage: Mapping[str, Any]) -> frozenset[Field]:
+    """Return the fields this payload carries (null values included: the key is there)."""
+    return frozenset(
+        field
+        for field, keys in _FIELD_SOURCES.items()
+        if any(key in payload for key in keys)
+        or any(key in usage for key in _USAGE_SOURCES.get(field, ()))
     )
 
 
