@@ -391,9 +391,10 @@ def findings(results: dict[str, Any]) -> list[str]:
                 "an hour held the rate, not the plan, and whatever came next (listing, "
                 "details, a user's action) waited for the window to free."
                 + (
-                    " The first status round after the per-SIM fallback reads every SIM "
-                    f"one per request in one go (about {run['n']:,} requests), whatever "
-                    "share the plan gives the statuses."
+                    " It happens in the first hour: the first plan, made before the "
+                    "console turned out to answer statuses one SIM per request, gave the "
+                    "details a share the statuses then needed too; every later plan fits "
+                    "(the planner does not count what an hour has already spent)."
                     if run["observed"]["status_mode"] == "per_sim"
                     else ""
                 )

@@ -8,12 +8,10 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ThingStatus
-from .coordinator import MonogotoConfigEntry, StatusCoordinator
-from .entity import MonogotoThingEntity, async_add_thing_entities
+from .coordinator import MonogotoRuntime, StatusCoordinator
+from .entity import MonogotoThingEntity, thing_platform_setup
 
 # Read-only platform fed by the coordinator.
 PARALLEL_UPDATES = 0
@@ -25,27 +23,13 @@ ONLINE = BinarySensorEntityDescription(
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MonogotoConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the online sensor of every SIM, and of SIMs that appear later."""
-    runtime = entry.runtime_data
-    async_add_thing_entities(
-        entry,
-        async_add_entities,
-        [ONLINE],
-        lambda description, fields: True,
-        lambda thing, description: MonogotoOnlineSensor(
-            runtime, runtime.statuses, thing, description
-        ),
-        platform=Platform.BINARY_SENSOR,
-    )
-
-
 class MonogotoOnlineSensor(MonogotoThingEntity[StatusCoordinator], BinarySensorEntity):
     """Whether the SIM has a data session (``ConnectionStatus``)."""
+
+    @classmethod
+    def coordinator_of(cls, runtime: MonogotoRuntime) -> StatusCoordinator:
+        """Return the statuses' coordinator."""
+        return runtime.statuses
 
     @property
     def _status(self) -> ThingStatus | None:
@@ -61,3 +45,8 @@ class MonogotoOnlineSensor(MonogotoThingEntity[StatusCoordinator], BinarySensorE
         """Return whether the SIM is connected."""
         status = self._status
         return status.connected if status else None
+
+
+async_setup_entry = thing_platform_setup(
+    Platform.BINARY_SENSOR, [ONLINE], MonogotoOnlineSensor
+)

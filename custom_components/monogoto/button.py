@@ -12,13 +12,11 @@ from typing import Any
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoRuntime, ThingsCoordinator
-from .entity import MonogotoThingEntity, async_add_thing_entities
+from .coordinator import MonogotoRuntime, ThingsCoordinator
+from .entity import MonogotoThingEntity, thing_platform_setup
 
 # Each press calls the console for a live device: one at a time.
 PARALLEL_UPDATES = 1
@@ -69,25 +67,6 @@ BUTTONS: tuple[MonogotoButtonEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MonogotoConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the buttons of every SIM, and of SIMs that appear later."""
-    runtime = entry.runtime_data
-    async_add_thing_entities(
-        entry,
-        async_add_entities,
-        BUTTONS,
-        lambda description, fields: True,
-        lambda thing, description: MonogotoSimButton(
-            runtime, runtime.things, thing, description
-        ),
-        platform=Platform.BUTTON,
-    )
-
-
 class MonogotoSimButton(MonogotoThingEntity[ThingsCoordinator], ButtonEntity):
     """A button acting on the device behind a SIM."""
 
@@ -119,3 +98,6 @@ class MonogotoSimButton(MonogotoThingEntity[ThingsCoordinator], ButtonEntity):
     async def async_press(self) -> None:
         """Act on the device."""
         await self.entity_description.press_fn(self)
+
+
+async_setup_entry = thing_platform_setup(Platform.BUTTON, BUTTONS, MonogotoSimButton)

@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 import math
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -459,9 +459,21 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
 class _PerSimCoordinator[ValueT](MonogotoCoordinator[dict[str, ValueT]]):
     """A coordinator that reads SIMs in parts: the least recently read first, new ones at once."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Start with no SIM read (arguments as ``MonogotoCoordinator``)."""
-        super().__init__(*args, **kwargs)
+    #: What it reads (its name in the log) and how often, unless the plan stretches it.
+    READS: ClassVar[str]
+    INTERVAL: ClassVar[timedelta]
+
+    def __init__(
+        self, hass: HomeAssistant, entry: MonogotoConfigEntry, runtime: MonogotoRuntime
+    ) -> None:
+        """Start with no SIM read."""
+        super().__init__(
+            hass,
+            entry,
+            runtime,
+            name=f"{DOMAIN} {self.READS}",
+            update_interval=self.INTERVAL,
+        )
         #: SIMs per refresh (None: all of them), set by ``MonogotoRuntime.replan``.
         self.per_refresh: int | None = None
         self._read_at: dict[str, float] = {}
@@ -527,17 +539,8 @@ class _PerSimCoordinator[ValueT](MonogotoCoordinator[dict[str, ValueT]]):
 class StatusCoordinator(_PerSimCoordinator[ThingStatus]):
     """Reads the data-session statuses, in whichever way the console answers them."""
 
-    def __init__(
-        self, hass: HomeAssistant, entry: MonogotoConfigEntry, runtime: MonogotoRuntime
-    ) -> None:
-        """Poll every ``STATUS_INTERVAL`` (stretched or split by the plan)."""
-        super().__init__(
-            hass,
-            entry,
-            runtime,
-            name=f"{DOMAIN} statuses",
-            update_interval=STATUS_INTERVAL,
-        )
+    READS = "statuses"
+    INTERVAL = STATUS_INTERVAL
 
     async def _read_values(
         self, thing_ids: list[str]
@@ -563,19 +566,10 @@ class StatusCoordinator(_PerSimCoordinator[ThingStatus]):
 
 
 class DetailsCoordinator(_PerSimCoordinator[Thing]):
-    """Reads ``GET /thing/{id}`` for the fields the listing lacks (usage first)."""
+    """Reads ``GET /thing/{id}`` for the fields the listing lacks (usage first); idle else."""
 
-    def __init__(
-        self, hass: HomeAssistant, entry: MonogotoConfigEntry, runtime: MonogotoRuntime
-    ) -> None:
-        """Poll every ``DETAILS_INTERVAL`` (split by the plan); idle when nothing is lacking."""
-        super().__init__(
-            hass,
-            entry,
-            runtime,
-            name=f"{DOMAIN} details",
-            update_interval=DETAILS_INTERVAL,
-        )
+    READS = "details"
+    INTERVAL = DETAILS_INTERVAL
 
     def needed(self) -> bool:
         """Return whether the details can add a field the listing lacks."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Coroutine, Iterable, Sequence
 from typing import Any
 
 from homeassistant.const import Platform
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -45,6 +45,11 @@ class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
             serial_number=thing.iccid,
         )
 
+    @classmethod
+    def coordinator_of(cls, runtime: MonogotoRuntime) -> MonogotoCoordinator[Any]:
+        """Return the coordinator whose data the entity shows (the listing, unless it says)."""
+        return runtime.things
+
     @property
     def thing(self) -> Thing:
         """Return the SIM's latest data (only valid while ``available``)."""
@@ -54,6 +59,37 @@ class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
     def available(self) -> bool:
         """Unavailable while its coordinator fails, or while the listing has no data of the SIM."""
         return super().available and self.thing_id in self.runtime.known_things()
+
+
+def thing_platform_setup(
+    platform: Platform,
+    descriptions: Sequence[EntityDescription],
+    entity_class: type[MonogotoThingEntity[Any]],
+) -> Callable[
+    [HomeAssistant, MonogotoConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]:
+    """Return the ``async_setup_entry`` of a platform of one entity per SIM and description."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: MonogotoConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        """Add the platform's entities of every SIM, and of SIMs that appear later."""
+        runtime = entry.runtime_data
+        async_add_thing_entities(
+            entry,
+            async_add_entities,
+            descriptions,
+            lambda description, fields: True,
+            lambda thing, description: entity_class(
+                runtime, entity_class.coordinator_of(runtime), thing, description
+            ),
+            platform=platform,
+        )
+
+    return async_setup_entry
 
 
 def async_add_thing_entities[DescriptionT: EntityDescription](

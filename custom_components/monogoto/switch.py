@@ -23,14 +23,12 @@ from typing import Any, Final
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ThingState
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, ThingsCoordinator
-from .entity import MonogotoThingEntity, async_add_thing_entities
+from .coordinator import ThingsCoordinator
+from .entity import MonogotoThingEntity, thing_platform_setup
 
 # Each switch writes to the live, billable account: one write at a time.
 PARALLEL_UPDATES = 1
@@ -46,25 +44,6 @@ SWITCH_ACTIONS: Final[dict[ThingState, tuple[ThingState | None, ThingState | Non
 }
 #: Documented states the console lets nobody leave: the switch refuses, with an explanation.
 REFUSING_STATES: Final = frozenset({ThingState.RETIRED})
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MonogotoConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the switch of every SIM, and of SIMs that appear later."""
-    runtime = entry.runtime_data
-    async_add_thing_entities(
-        entry,
-        async_add_entities,
-        [SIM_SWITCH],
-        lambda description, fields: True,
-        lambda thing, description: MonogotoSimSwitch(
-            runtime, runtime.things, thing, description
-        ),
-        platform=Platform.SWITCH,
-    )
 
 
 class MonogotoSimSwitch(MonogotoThingEntity[ThingsCoordinator], SwitchEntity):
@@ -101,3 +80,8 @@ class MonogotoSimSwitch(MonogotoThingEntity[ThingsCoordinator], SwitchEntity):
             )
         if (target := SWITCH_ACTIONS[state][0 if on else 1]) is not None:
             await self.runtime.async_set_sim_state(self.thing_id, target)
+
+
+async_setup_entry = thing_platform_setup(
+    Platform.SWITCH, [SIM_SWITCH], MonogotoSimSwitch
+)

@@ -258,6 +258,20 @@ async function run(page) {
   await toggle('ACTIVE', 'Active', true);
   await page.waitForTimeout(300);
   await shot(page, 'sim-active-again');
+
+  // 9. Press Ping on the SIM's page: exactly one ping reaches the simulator, for that SIM,
+  //    sent to the SIM's IP address.
+  const pingsBefore = (await simStats()).requests.ping ?? 0;
+  const pingRow = page.locator('hui-button-entity-row', { hasText: 'Ping' });
+  await until('the Ping button on the device page', async () => (await pingRow.count()) === 1);
+  await pingRow.getByRole('button', { name: /press/i }).click();
+  await until('the ping at the simulator', async () =>
+    ((await simStats()).requests.ping ?? 0) > pingsBefore);
+  await page.waitForTimeout(1500); // a second, duplicate ping would have arrived by now
+  const pings = ((await simStats()).requests.ping ?? 0) - pingsBefore;
+  if (pings !== 1) throw new Error(`expected one ping at the simulator, saw ${pings}`);
+  log(`simulator: exactly one ping for ${target.ThingId}`);
+  await shot(page, 'sim-ping');
 }
 
 (async () => {
