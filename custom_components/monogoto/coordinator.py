@@ -63,6 +63,22 @@ from .selection import Selection
 
 type MonogotoConfigEntry = ConfigEntry[MonogotoRuntime]
 
+
+def _warn(
+    hass: HomeAssistant, issue_id: str, key: str, placeholders: dict[str, str]
+) -> None:
+    """Show (or update) a repair notice: a warning the user acts on outside the dialog."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
 #: Translation key (``exceptions.<key>`` in strings.json) for each client error.
 ERROR_KEYS: dict[type[MonogotoError], str] = {
     MonogotoAuthError: "invalid_auth",
@@ -439,14 +455,11 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
     def _rate_limited(self, err: MonogotoRateLimitError) -> UpdateFailed:
         self._rate_limited_refreshes += 1
         if self._rate_limited_refreshes == RATE_LIMIT_ISSUE_AFTER:
-            ir.async_create_issue(
+            _warn(
                 self.hass,
-                DOMAIN,
                 self.rate_limit_issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="rate_limited",
-                translation_placeholders={"title": self.config_entry.title},
+                "rate_limited",
+                {"title": self.config_entry.title},
             )
         return super()._rate_limited(err)
 
@@ -784,14 +797,11 @@ class MonogotoRuntime:
         if not disabled or plan is None:
             ir.async_delete_issue(self.hass, DOMAIN, self.plan_issue_id)
             return
-        ir.async_create_issue(
+        _warn(
             self.hass,
-            DOMAIN,
             self.plan_issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="entity_plan",
-            translation_placeholders={
+            "entity_plan",
+            {
                 "title": self.entry.title,
                 "sims": str(plan.sims),
                 "disabled": str(disabled),
@@ -814,14 +824,11 @@ class MonogotoRuntime:
             if feature not in refused:
                 ir.async_delete_issue(self.hass, DOMAIN, issue_id)
                 continue
-            ir.async_create_issue(
+            _warn(
                 self.hass,
-                DOMAIN,
                 issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="permission_denied",
-                translation_placeholders={
+                "permission_denied",
+                {
                     "title": self.entry.title,
                     "endpoint": info.endpoint,
                     "permission": info.permission,
