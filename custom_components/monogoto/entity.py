@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Coroutine, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from homeassistant.const import Platform
@@ -15,6 +16,26 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api import Field, Thing
 from .const import DOMAIN
 from .coordinator import MonogotoConfigEntry, MonogotoCoordinator, MonogotoRuntime
+
+
+@lru_cache(maxsize=1024)
+def _device_info(thing_id: str, name: str, iccid: str | None) -> DeviceInfo:
+    return DeviceInfo(
+        identifiers={(DOMAIN, thing_id)},
+        manufacturer="Monogoto",
+        model="SIM",
+        name=name,
+        serial_number=iccid,
+    )
+
+
+def sim_device_info(thing: Thing) -> DeviceInfo:
+    """Return the SIM's device info, one object shared by its entities (read-only).
+
+    A SIM has a dozen entities or more; at fleet sizes one copy each adds up. A rename (new
+    name) gets a new object, so a late entity never registers the old name.
+    """
+    return _device_info(thing.thing_id, thing.display_name, thing.iccid)
 
 
 class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
@@ -37,13 +58,7 @@ class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
         self.entity_description = description
         self.thing_id = thing.thing_id
         self._attr_unique_id = f"{thing.thing_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, thing.thing_id)},
-            manufacturer="Monogoto",
-            model="SIM",
-            name=thing.display_name,
-            serial_number=thing.iccid,
-        )
+        self._attr_device_info = sim_device_info(thing)
 
     @classmethod
     def coordinator_of(cls, runtime: MonogotoRuntime) -> MonogotoCoordinator[Any]:
@@ -103,25 +118,24 @@ def async_add_thing_entities[DescriptionT: EntityDescription](
 ) -> None:
     """Add SIM entities now and as SIMs or fields appear (``exists`` sees the account's fields)."""
     runtime = entry.runtime_data
-    added: dict[str, set[str]] = {}  # the description keys added, per SIM
-    last_fields: frozenset[Field] | None = None
+    #: The description keys added, per SIM: one shared set for SIMs alike (thousands of them).
+    added: dict[str, frozenset[str]] = {}
 
     @callback
     def add_new() -> None:
-        nonlocal last_fields
         things = runtime.known_things()
         fields = runtime.fields()
         wanted = [d for d in descriptions if exists(d, fields)]
-        recheck, last_fields = fields != last_fields, fields
+        wanted_keys = frozenset(d.key for d in wanted)
         for thing_id in added.keys() - things.keys():
             del added[thing_id]
-        new = [
-            make(thing, description)
-            for thing_id, thing in things.items()
-            if recheck or thing_id not in added
-            for description in wanted
-            if _first_time(added, thing_id, description.key)
-        ]
+        new: list[Entity] = []
+        for thing_id, thing in things.items():
+            have = added.get(thing_id, frozenset())
+            if have is wanted_keys or have >= wanted_keys:
+                continue
+            new += [make(thing, d) for d in wanted if d.key not in have]
+            added[thing_id] = have | wanted_keys if have else wanted_keys
         async_apply_entity_plan(runtime, platform, new, runtime.entity_plan().enabled)
         if new:
             async_add_entities(new)
@@ -129,15 +143,6 @@ def async_add_thing_entities[DescriptionT: EntityDescription](
     add_new()
     for coordinator in (runtime.things, runtime.details):
         entry.async_on_unload(coordinator.async_add_listener(add_new))
-
-
-def _first_time(added: dict[str, set[str]], thing_id: str, key: str) -> bool:
-    """Note that ``thing_id`` has its ``key`` entity; return whether it is new."""
-    keys = added.setdefault(thing_id, set())
-    if key in keys:
-        return False
-    keys.add(key)
-    return True
 
 
 @callback
