@@ -4,7 +4,7 @@
 process of its own (a fresh Home Assistant, so memory figures do not mix), twice: once timed,
 once under ``tracemalloc`` to split the memory it adds between our own data (allocated by
 ``custom_components/monogoto``) and Home Assistant's (registries, state machine, entity
-objects, the event loop's work). It prints a Markdown section for ``docs/benchmarks.md``.
+objects, the event loop's work). It prints the Markdown table of ``docs/setup-scale.md``.
 
 Home Assistant is the real core, run through ``pytest_homeassistant_custom_component``'s
 ``async_test_home_assistant`` (registries in memory: their size on disk is what they would
