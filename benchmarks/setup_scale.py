@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from contextlib import asynccontextmanager
 import cProfile
 import json
-import logging
 import os
 from pathlib import Path
 import pstats
@@ -36,15 +34,14 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp import web
-from aiohttp.resolver import ThreadedResolver
 
 from custom_components.monogoto.api import MonogotoClient, RequestBudget, Window
 from custom_components.monogoto.coordinator import ThingsCoordinator
-from homeassistant import loader
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import json_bytes
-from homeassistant.helpers.storage import Store
-from tests.simulator import DEMO_PASSWORD, DEMO_USERNAME, MonogotoSimulator
+from tests.simulator import MonogotoSimulator
+
+from .harness import add_entry, home_assistant
 
 PACKAGE = str(Path(__file__).resolve().parent.parent / "custom_components" / "monogoto")
 #: (label, SIMs in the account, SIMs chosen or None for all)
@@ -62,11 +59,6 @@ def rss() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0  # pragma: no cover - Linux only
-
-
-class _Resolver(ThreadedResolver):
-    async def real_close(self) -> None:
-        await self.close()
 
 
 def serve(sim: MonogotoSimulator) -> str:
@@ -90,31 +82,8 @@ def serve(sim: MonogotoSimulator) -> str:
     return url[0]
 
 
-@asynccontextmanager
-async def home_assistant() -> Any:
-    """Yield a Home Assistant that loads custom_components/monogoto."""
-    from pytest_homeassistant_custom_component.common import async_test_home_assistant  # noqa: PLC0415
-
-    logging.getLogger("homeassistant").setLevel(logging.ERROR)
-    with (
-        patch(
-            "homeassistant.helpers.aiohttp_client._async_make_resolver",
-            return_value=_Resolver(),
-        ),
-        patch.object(Store, "async_delay_save", lambda *args, **kwargs: None),
-    ):
-        async with async_test_home_assistant() as hass:
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-            try:
-                yield hass
-            finally:
-                await hass.async_stop(force=True)
-
-
 async def measure(things: int, chosen: int | None, mode: str) -> dict[str, Any]:
     """Set one entry up; return its figures."""
-    from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: PLC0415
-
     sim = MonogotoSimulator(things)
     url = serve(sim)
     options: dict[str, Any] = {}
@@ -134,14 +103,8 @@ async def measure(things: int, chosen: int | None, mode: str) -> dict[str, Any]:
         )
 
     async with home_assistant() as hass:
-        entry = MockConfigEntry(
-            domain="monogoto",
-            title=DEMO_USERNAME,
-            unique_id="cid_benchmark",
-            data={"username": DEMO_USERNAME, "password": DEMO_PASSWORD, "url": url},
-            options=options,
-        )
-        entry.add_to_hass(hass)
+        entry = add_entry(hass, url)
+        hass.config_entries.async_update_entry(entry, options=options)
         await hass.async_block_till_done()
         profiler = cProfile.Profile() if mode == "profile" else None
         if mode == "memory":
