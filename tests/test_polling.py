@@ -81,6 +81,25 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
+def fake_time_budget() -> RequestBudget:
+    """Return the product's minute and hour budget on a ``FakeClock``: its waits jump."""
+    clock = FakeClock()
+    return RequestBudget([MINUTE, HOUR], clock=clock, sleep=clock.sleep)
+
+
+async def set_up_without_entities(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up with no entity platform: the requests are the subject here."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def poll_for_an_hour(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let an hour pass a minute at a time, every poll that falls due running."""
+    for _ in range(math.ceil(3600 / 61)):
+        await next_poll(hass, freezer, 61)
+
+
 @pytest.fixture
 def client_budget() -> RequestBudget | None:
     """Return the budget the integration's client gets (None: the product's default)."""
@@ -271,15 +290,12 @@ async def test_console_never_sees_more_than_the_budget_under_random_latency(
 
 
 @pytest.mark.things(4000)
-@pytest.mark.parametrize(
-    "client_budget", [RequestBudget([MINUTE, HOUR], clock=(clock := FakeClock()))]
-)
+@pytest.mark.parametrize("client_budget", [fake_time_budget()])
 async def test_an_hour_of_polling_stays_within_the_hourly_budget(
     hass: HomeAssistant,
     simulator: MonogotoSimulator,
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    client_budget: RequestBudget,
 ) -> None:
     """4,000 SIMs: 81 pages every 5 minutes would be 972 requests an hour, over the share.
 
@@ -287,11 +303,8 @@ async def test_an_hour_of_polling_stays_within_the_hourly_budget(
     split); an hour of polls then stays within the budget. The budget runs on a fake
     clock whose waits jump, so its minute windows take no minutes here.
     """
-    client_budget._sleep = clock.sleep
-    mock_config_entry.add_to_hass(hass)
     with patch("custom_components.monogoto.PLATFORMS", []):
-        await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
+        await set_up_without_entities(hass, mock_config_entry)
         runtime = runtime_of(mock_config_entry)
         interval = runtime.things.update_interval
         status_interval = runtime.statuses.update_interval
@@ -306,10 +319,7 @@ async def test_an_hour_of_polling_stays_within_the_hourly_budget(
         assert planned <= HOUR.limit * PLANNED_SHARE
 
         simulator.requests.clear()
-        elapsed = 0.0
-        while elapsed < 3600:
-            await next_poll(hass, freezer, 61)
-            elapsed += 61
+        await poll_for_an_hour(hass, freezer)
         assert runtime.things.last_update_success
     hour = sum(simulator.requests.values())
     assert simulator.requests["things"] <= listing_pages(4000) * math.ceil(
@@ -319,28 +329,22 @@ async def test_an_hour_of_polling_stays_within_the_hourly_budget(
 
 
 @pytest.mark.things(1000)
-@pytest.mark.parametrize(
-    "client_budget", [RequestBudget([MINUTE, HOUR], clock=(clock2 := FakeClock()))]
-)
+@pytest.mark.parametrize("client_budget", [fake_time_budget()])
 async def test_a_status_fallback_to_one_sim_per_request_keeps_to_the_plan(
     hass: HomeAssistant,
     simulator: MonogotoSimulator,
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    client_budget: RequestBudget,
 ) -> None:
     """1,000 SIMs whose status batches answer one SIM: not 1,000 requests at once.
 
     The first round reads the SIMs the new plan allows per refresh; the listing keeps its
     interval's pace through the hour, and the hour stays within the budget.
     """
-    client_budget._sleep = clock2.sleep
     simulator.quirks.status_answers_first_id_only = True
     simulator.quirks.status_listing_form = False
-    mock_config_entry.add_to_hass(hass)
     with patch("custom_components.monogoto.PLATFORMS", []):
-        await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
+        await set_up_without_entities(hass, mock_config_entry)
         runtime = runtime_of(mock_config_entry)
         per_refresh = runtime.statuses.per_refresh
         assert per_refresh is not None
@@ -350,10 +354,7 @@ async def test_a_status_fallback_to_one_sim_per_request_keeps_to_the_plan(
         assert simulator.requests["status"] <= batches + 1 + per_refresh
 
         simulator.requests.clear()
-        elapsed = 0.0
-        while elapsed < 3600:
-            await next_poll(hass, freezer, 61)
-            elapsed += 61
+        await poll_for_an_hour(hass, freezer)
         assert runtime.things.last_update_success
         interval = runtime.things.update_interval
         assert interval is not None
