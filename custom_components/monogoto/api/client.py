@@ -279,14 +279,13 @@ class MonogotoClient:
     ) -> _Response:
         """Make an authenticated request for ``feature``.
 
-        A refused token (401/403) is renewed once and the request retried once. When the renewed
-        token is refused too, the credentials are fine (the login worked) but the user's profile
-        lacks the permission: ``MonogotoPermissionError``, and the feature rests for an hour.
+        A refused token (401/403) is renewed and the request retried once. A fresh token refused
+        too means the login works but the profile lacks the permission: the feature rests an hour.
         """
         info = FEATURES[feature]
         probing = feature in self._refused
         if probing and self._clock() < self._refused[feature]:
-            raise self._refuse(feature, rest=False)
+            raise _refusal(feature)
         refused_age = 0.0
         for attempt in (1, 2):
             login = await self.login()
@@ -306,7 +305,8 @@ class MonogotoClient:
             refused_age = age
             if not self._renew_refused_token(info, response, login, attempt, probing):
                 break
-        raise self._refuse(feature)
+        self._rest(feature)
+        raise _refusal(feature)
 
     def _granted(self, feature: Feature, refused_age: float | None) -> None:
         """Note an accepted request; ``refused_age``: the token refused just before it."""
@@ -315,16 +315,10 @@ class MonogotoClient:
         self._refused.pop(feature, None)
         self.profile.permission_refused.discard(feature)
 
-    def _refuse(
-        self, feature: Feature, *, rest: bool = True
-    ) -> MonogotoPermissionError:
-        """Return the refusal; ``rest``: the console just refused, rest ``feature`` an hour."""
-        if rest:
-            self._refused[feature] = self._clock() + PERMISSION_RETRY
-            self.profile.permission_refused.add(feature)
-        return MonogotoPermissionError(
-            f"Monogoto refuses {FEATURES[feature].endpoint} to this user", feature
-        )
+    def _rest(self, feature: Feature) -> None:
+        """Rest ``feature`` for an hour: the console refused it to a fresh token."""
+        self._refused[feature] = self._clock() + PERMISSION_RETRY
+        self.profile.permission_refused.add(feature)
 
     def _renew_refused_token(
         self,
@@ -834,6 +828,13 @@ def _login_rejection(response: _Response) -> str | None:
         if decoded is not None or (text.strip() and not text.lstrip().startswith("<")):
             return f"HTTP {status}, {form}"
     return None
+
+
+def _refusal(feature: Feature) -> MonogotoPermissionError:
+    """Return the error of a feature the console refuses to this user."""
+    return MonogotoPermissionError(
+        f"Monogoto refuses {FEATURES[feature].endpoint} to this user", feature
+    )
 
 
 def _auth_headers(login: Login, *, apikey: bool) -> dict[str, str]:
