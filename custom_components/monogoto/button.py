@@ -51,19 +51,14 @@ async def _reset(button: MonogotoSimButton) -> None:
     await button.runtime.async_reset_connection(button.thing_id)
 
 
-BUTTONS: tuple[MonogotoButtonEntityDescription, ...] = (
+BUTTONS: tuple[MonogotoButtonEntityDescription, ...] = tuple(
     MonogotoButtonEntityDescription(
-        key="ping",
-        translation_key="ping",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        press_fn=_ping,
-    ),
-    MonogotoButtonEntityDescription(
-        key="reset_connection",
-        translation_key="reset_connection",
-        entity_category=EntityCategory.CONFIG,
-        press_fn=_reset,
-    ),
+        key=key, translation_key=key, entity_category=category, press_fn=press_fn
+    )
+    for key, category, press_fn in (
+        ("ping", EntityCategory.DIAGNOSTIC, _ping),
+        ("reset_connection", EntityCategory.CONFIG, _reset),
+    )
 )
 
 

@@ -60,9 +60,7 @@ class MonogotoTracker(MonogotoThingEntity[ThingsCoordinator], TrackerEntity):
     async def async_added_to_hass(self) -> None:
         """Also follow the details, which may be where the coordinates come from."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.runtime.details.async_add_listener(self._handle_coordinator_update)
-        )
+        self.follow_details()
 
     @property
     def _location(self) -> Location | None:

@@ -65,6 +65,12 @@ class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
         """Return the coordinator whose data the entity shows (the listing, unless it says)."""
         return runtime.things
 
+    def follow_details(self) -> None:
+        """Also write the state when the details refresh (call from ``async_added_to_hass``)."""
+        self.async_on_remove(
+            self.runtime.details.async_add_listener(self._handle_coordinator_update)
+        )
+
     @property
     def thing(self) -> Thing:
         """Return the SIM's latest data (only valid while ``available``)."""
@@ -76,15 +82,22 @@ class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
         return super().available and self.thing_id in self.runtime.known_things()
 
 
-def thing_platform_setup(
+def thing_platform_setup[DescriptionT: EntityDescription](
     platform: Platform,
-    descriptions: Sequence[EntityDescription],
+    descriptions: Sequence[DescriptionT],
     entity_class: type[MonogotoThingEntity[Any]],
+    *,
+    exists: Callable[[DescriptionT, frozenset[Field]], bool] = lambda _, __: True,
+    account_entities: Callable[[MonogotoRuntime], list[Entity]] = lambda _: [],
 ) -> Callable[
     [HomeAssistant, MonogotoConfigEntry, AddConfigEntryEntitiesCallback],
     Coroutine[Any, Any, None],
 ]:
-    """Return the ``async_setup_entry`` of a platform of one entity per SIM and description."""
+    """Return the ``async_setup_entry`` of a platform of one entity per SIM and description.
+
+    ``exists`` says which descriptions the account's fields allow; ``account_entities`` are
+    the platform's entities of the account device (added once, under the plan too).
+    """
 
     async def async_setup_entry(
         hass: HomeAssistant,
@@ -93,11 +106,15 @@ def thing_platform_setup(
     ) -> None:
         """Add the platform's entities of every SIM, and of SIMs that appear later."""
         runtime = entry.runtime_data
+        if account := account_entities(runtime):
+            # Disabled only when the user filled the entry up to Home Assistant's cap.
+            async_apply_entity_plan(runtime, platform, account)
+            async_add_entities(account)
         async_add_thing_entities(
             entry,
             async_add_entities,
             descriptions,
-            lambda description, fields: True,
+            exists,
             lambda thing, description: entity_class(
                 runtime, entity_class.coordinator_of(runtime), thing, description
             ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, TypedDict
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -14,20 +14,14 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, Platform, UnitOfInformation
-from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Field, Thing, ThingState
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoRuntime, ThingsCoordinator
-from .entity import (
-    MonogotoThingEntity,
-    async_add_thing_entities,
-    async_apply_entity_plan,
-)
+from .coordinator import MonogotoRuntime, ThingsCoordinator
+from .entity import MonogotoThingEntity, thing_platform_setup
 from .networks import COUNTRY_NAMES, MCC_COUNTRY, NETWORK_NAMES
 
 # Read-only platform fed by the coordinator: no per-entity update calls to limit.
@@ -36,6 +30,26 @@ PARALLEL_UPDATES = 0
 SIM_STATE_OPTIONS = [state.lower() for state in ThingState]
 #: The account device's name: ``device.account.name`` in strings.json.
 ACCOUNT_DEVICE_TRANSLATION_KEY = "account"
+
+
+class _DataSize(TypedDict):
+    device_class: SensorDeviceClass
+    native_unit_of_measurement: UnitOfInformation
+    suggested_unit_of_measurement: UnitOfInformation
+    suggested_display_precision: int
+    state_class: SensorStateClass
+
+
+#: How a SIM's data use and the account's total show: bytes from the console, megabytes on
+#: screen. The counters restart with the billing period, and long-term statistics must read
+#: that as a new cycle (total increasing), not as a huge negative change.
+DATA_SIZE: Final[_DataSize] = {
+    "device_class": SensorDeviceClass.DATA_SIZE,
+    "native_unit_of_measurement": UnitOfInformation.BYTES,
+    "suggested_unit_of_measurement": UnitOfInformation.MEGABYTES,
+    "suggested_display_precision": 1,
+    "state_class": SensorStateClass.TOTAL_INCREASING,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,9 +63,13 @@ class MonogotoSensorEntityDescription(SensorEntityDescription):
     attributes_fn: Callable[[Thing], Mapping[str, Any] | None] = lambda _: None
 
 
+_STATE_OPTION = dict(zip(ThingState, SIM_STATE_OPTIONS, strict=True))
+
+
 def _sim_state(thing: Thing) -> str | None:
+    """Return the state as the sensor's option (one shared string, not a copy a SIM)."""
     state = thing.sim_state
-    return state.lower() if state else None
+    return _STATE_OPTION[state] if state else None
 
 
 def _country_code(thing: Thing) -> str | None:
@@ -73,6 +91,30 @@ def _network_name(thing: Thing) -> str | None:
     return NETWORK_NAMES.get(thing.network, thing.network)
 
 
+def _field_sensor(
+    field: Field,
+    value_fn: Callable[[Thing], StateType | datetime],
+    *,
+    device_class: SensorDeviceClass | None = None,
+    state_class: SensorStateClass | None = None,
+    entity_category: EntityCategory | None = None,
+    entity_registry_enabled_default: bool = True,
+    attributes_fn: Callable[[Thing], Mapping[str, Any] | None] = lambda _: None,
+) -> MonogotoSensorEntityDescription:
+    """Describe the sensor of one field, keyed and translated by the field's name."""
+    return MonogotoSensorEntityDescription(
+        key=field.value,
+        translation_key=field.value,
+        device_class=device_class,
+        state_class=state_class,
+        entity_category=entity_category,
+        entity_registry_enabled_default=entity_registry_enabled_default,
+        field=field,
+        value_fn=value_fn,
+        attributes_fn=attributes_fn,
+    )
+
+
 SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
     MonogotoSensorEntityDescription(
         key="sim_state",
@@ -85,41 +127,26 @@ SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
     MonogotoSensorEntityDescription(
         key="data_used",
         translation_key="data_used",
-        device_class=SensorDeviceClass.DATA_SIZE,
-        native_unit_of_measurement=UnitOfInformation.BYTES,
-        suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
-        suggested_display_precision=1,
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        **DATA_SIZE,
         field=Field.DATA_USED,
         value_fn=lambda thing: thing.data_used,
     ),
-    MonogotoSensorEntityDescription(
-        key="sms_sent",
-        translation_key="sms_sent",
+    _field_sensor(
+        Field.SMS_SENT,
+        lambda thing: thing.sms_sent,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        field=Field.SMS_SENT,
-        value_fn=lambda thing: thing.sms_sent,
     ),
-    MonogotoSensorEntityDescription(
-        key="last_data_activity",
-        translation_key="last_data_activity",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        field=Field.LAST_DATA_ACTIVITY,
-        value_fn=lambda thing: thing.last_data_activity,
+    *(
+        _field_sensor(field, value_fn, device_class=SensorDeviceClass.TIMESTAMP)
+        for field, value_fn in (
+            (Field.LAST_DATA_ACTIVITY, lambda thing: thing.last_data_activity),
+            (
+                Field.LAST_NETWORK_REGISTRATION,
+                lambda thing: thing.last_network_registration,
+            ),
+        )
     ),
-    MonogotoSensorEntityDescription(
-        key="last_network_registration",
-        translation_key="last_network_registration",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        field=Field.LAST_NETWORK_REGISTRATION,
-        value_fn=lambda thing: thing.last_network_registration,
-    ),
-    MonogotoSensorEntityDescription(
-        key="operator",
-        translation_key="operator",
-        field=Field.OPERATOR,
-        value_fn=lambda thing: thing.operator,
-    ),
+    _field_sensor(Field.OPERATOR, lambda thing: thing.operator),
     MonogotoSensorEntityDescription(
         key="roaming_country",
         translation_key="roaming_country",
@@ -130,21 +157,17 @@ SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
             "mcc": thing.network[:3] if thing.network else None,
         },
     ),
-    MonogotoSensorEntityDescription(
-        key="network",
-        translation_key="network",
-        field=Field.NETWORK,
-        value_fn=_network_name,
+    _field_sensor(
+        Field.NETWORK,
+        _network_name,
         attributes_fn=lambda thing: {"plmn": thing.network},
     ),
     *(
-        MonogotoSensorEntityDescription(
-            key=field.value,
-            translation_key=field.value,
+        _field_sensor(
+            field,
+            value_fn,
             entity_category=EntityCategory.DIAGNOSTIC,
             entity_registry_enabled_default=False,
-            field=field,
-            value_fn=value_fn,
         )
         for field, value_fn in (
             (Field.IMEI, lambda thing: thing.imei),
@@ -169,72 +192,35 @@ def _count_states(*states: ThingState) -> Callable[[list[Thing]], int]:
     return lambda things: sum(thing.sim_state in states for thing in things)
 
 
+def _count_others(things: list[Thing]) -> int:
+    return sum(
+        thing.sim_state not in (ThingState.ACTIVE, ThingState.SUSPENDED)
+        for thing in things
+    )
+
+
 ACCOUNT_SENSORS: tuple[MonogotoAccountSensorEntityDescription, ...] = (
-    MonogotoAccountSensorEntityDescription(
-        key="sims_total",
-        translation_key="sims_total",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=len,
-    ),
-    MonogotoAccountSensorEntityDescription(
-        key="sims_active",
-        translation_key="sims_active",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=_count_states(ThingState.ACTIVE),
-    ),
-    MonogotoAccountSensorEntityDescription(
-        key="sims_suspended",
-        translation_key="sims_suspended",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=_count_states(ThingState.SUSPENDED),
-    ),
-    MonogotoAccountSensorEntityDescription(
-        key="sims_other",
-        translation_key="sims_other",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda things: sum(
-            thing.sim_state not in (ThingState.ACTIVE, ThingState.SUSPENDED)
-            for thing in things
-        ),
+    *(
+        MonogotoAccountSensorEntityDescription(
+            key=key,
+            translation_key=key,
+            state_class=SensorStateClass.MEASUREMENT,
+            value_fn=value_fn,
+        )
+        for key, value_fn in (
+            ("sims_total", len),
+            ("sims_active", _count_states(ThingState.ACTIVE)),
+            ("sims_suspended", _count_states(ThingState.SUSPENDED)),
+            ("sims_other", _count_others),
+        )
     ),
     MonogotoAccountSensorEntityDescription(
         key="data_used_total",
         translation_key="data_used_total",
-        device_class=SensorDeviceClass.DATA_SIZE,
-        native_unit_of_measurement=UnitOfInformation.BYTES,
-        suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
-        suggested_display_precision=1,
-        # Like each SIM's: the counters restart with the billing period, and long-term
-        # statistics must read that as a new cycle, not as a huge negative change.
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        **DATA_SIZE,
         value_fn=lambda things: sum(thing.data_used or 0 for thing in things),
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MonogotoConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the account totals, and the sensors of every SIM (also of SIMs added later)."""
-    runtime = entry.runtime_data
-    totals = [
-        MonogotoAccountSensor(runtime, description) for description in ACCOUNT_SENSORS
-    ]
-    # Disabled only when the user filled the entry up to Home Assistant's cap.
-    async_apply_entity_plan(runtime, Platform.SENSOR, totals)
-    async_add_entities(totals)
-    async_add_thing_entities(
-        entry,
-        async_add_entities,
-        SENSORS,
-        lambda description, fields: description.field in fields,
-        lambda thing, description: MonogotoSensor(
-            runtime, runtime.things, thing, description
-        ),
-        platform=Platform.SENSOR,
-    )
 
 
 class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
@@ -243,11 +229,14 @@ class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
     entity_description: MonogotoSensorEntityDescription
 
     async def async_added_to_hass(self) -> None:
-        """Also follow the details, which complete what the listing lacks."""
+        """Also follow the details when they, not the listing, carry the field.
+
+        Only then: a listener per sensor of every SIM is memory a fleet pays for nothing.
+        """
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.runtime.details.async_add_listener(self._handle_coordinator_update)
-        )
+        listed = self.runtime.known_things().get(self.thing_id)
+        if listed is None or self.entity_description.field not in listed.present:
+            self.follow_details()
 
     @property
     def available(self) -> bool:
@@ -313,3 +302,14 @@ class MonogotoAccountSensor(CoordinatorEntity[ThingsCoordinator], SensorEntity):
         runtime = self.runtime
         things = [runtime.thing(thing_id) for thing_id in runtime.known_things()]
         return self.entity_description.value_fn(things)
+
+
+async_setup_entry = thing_platform_setup(
+    Platform.SENSOR,
+    SENSORS,
+    MonogotoSensor,
+    exists=lambda description, fields: description.field in fields,
+    account_entities=lambda runtime: [
+        MonogotoAccountSensor(runtime, description) for description in ACCOUNT_SENSORS
+    ],
+)

@@ -343,21 +343,13 @@ def _count(value: object) -> int | None:
     return None
 
 
-def _first_ip(payload: Mapping[str, Any]) -> str | None:
-    ips = payload.get("IPs")
-    if isinstance(ips, list):
-        for entry in ips:
-            if isinstance(entry, Mapping) and (ip := _text(entry.get("IP"))):
-                return ip
-    return _text(payload.get("IPv4"))
-
-
-def _first_apn(payload: Mapping[str, Any]) -> str | None:
-    apns = payload.get("APNs")
-    if isinstance(apns, list):
-        for entry in apns:
-            if isinstance(entry, Mapping) and (name := _text(entry.get("Name"))):
-                return name
+def _first_of(payload: Mapping[str, Any], array: str, key: str) -> str | None:
+    """Return the first text ``key`` of the objects in the ``array`` (``IPs``, ``APNs``)."""
+    entries = payload.get(array)
+    if isinstance(entries, list):
+        for entry in entries:
+            if isinstance(entry, Mapping) and (text := _text(entry.get(key))):
+                return text
     return None
 
 
@@ -441,8 +433,8 @@ def parse_thing(payload: object) -> Thing:
         imei=_text(payload.get("IMEI")),
         imsi=_text(payload.get("IMSI")) or _text(payload.get("ActiveMobileSubscriber")),
         msisdn=_text(payload.get("MSISDN")),
-        ip_address=_first_ip(payload),
-        apn=_first_apn(payload),
+        ip_address=_first_of(payload, "IPs", "IP") or _text(payload.get("IPv4")),
+        apn=_first_of(payload, "APNs", "Name"),
         operator=_text(payload.get("MnoName")),
         data_used=_count(usage.get("Data_")),
         sms_sent=_count(usage.get("MO_SMS_CDR_")),
@@ -475,14 +467,21 @@ def _lenient_state(state: object) -> str | None:
         return None
 
 
+#: One frozenset per combination of present fields, shared by every SIM that has it: a fleet's
+#: SIMs mostly carry the same few combinations (there are at most 2**14), and one set a SIM
+#: would cost ~350 bytes, twice (listing and details).
+_PRESENT_SETS: dict[frozenset[Field], frozenset[Field]] = {}
+
+
 def _present(payload: Mapping[str, Any], usage: Mapping[str, Any]) -> frozenset[Field]:
     """Return the fields this payload carries (null values included: the key is there)."""
-    return frozenset(
+    present = frozenset(
         field
         for field, keys in _FIELD_SOURCES.items()
         if any(key in payload for key in keys)
         or any(key in usage for key in _USAGE_SOURCES.get(field, ()))
     )
+    return _PRESENT_SETS.setdefault(present, present)
 
 
 # Which payload keys feed each field (for ``Thing.present``).
