@@ -39,6 +39,8 @@ from custom_components.monogoto.api.client import ASSUMED_TOKEN_LIFETIME
 from custom_components.monogoto.planner import PLANNED_SHARE
 from tests.simulator import unkind
 
+from .setup_scale import EMPTY_SECTION, section_of
+
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ("kind", "unkind")
 
@@ -353,7 +355,13 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
             else "\n".join(f"- {p} N={n:,}: {f}" for p, n, f in failures)
         ),
         findings="\n".join(findings(results)),
+        setup_scale=_setup_scale_section(args.out),
     )
+
+
+def _setup_scale_section(page: Path) -> str:
+    """Return the set-up benchmark's section of the page, kept as it is (it has its own run)."""
+    return (section_of(page.read_text()) if page.exists() else None) or EMPTY_SECTION
 
 
 def findings(results: dict[str, Any]) -> list[str]:

@@ -1,17 +1,18 @@
 """Set-up time and memory at scale: 100 / 1,000 / 5,000 SIMs, and 5,000 with 50 chosen.
 
-``python -m benchmarks.setup_scale`` (or ``benchmarks/run_setup_scale``) runs each case in a
-process of its own (a fresh Home Assistant, so memory figures do not mix), twice: once timed,
-once under ``tracemalloc`` to split the memory it adds between our own data (allocated by
-``custom_components/monogoto``) and Home Assistant's (registries, state machine, entity
-objects, the event loop's work). It prints the Markdown table of ``docs/setup-scale.md``.
+``benchmarks/run setup-scale`` (or ``python -m benchmarks.setup_scale`` inside the project
+environment) runs each case in a process of its own (a fresh Home Assistant, so memory figures
+do not mix), three times: timed, under ``tracemalloc`` (to split the memory the set-up adds
+between our own code and Home Assistant's) and, for 1,000 SIMs, under cProfile (where the time
+goes). It writes its section of ``docs/benchmarks.md`` (between the ``SECTION`` markers, which
+the polling benchmark keeps when it rewrites the page) and ``docs/setup-scale.png``.
 
 Home Assistant is the real core, run through ``pytest_homeassistant_custom_component``'s
 ``async_test_home_assistant`` (registries in memory: their size on disk is what they would
 write). The simulator serves on 127.0.0.1 from a thread of its own, without latency; the
 client's request budget is lifted, so what is measured is the set-up's own work, not the
-60-requests-a-minute wait a real 5,000-SIM account has in its first minute (see "Refresh
-cost" above for that).
+wait for the request budget a real 5,000-SIM account has in its first minutes (the polling
+benchmark's tables show that).
 
 Never the real console.
 """
@@ -21,10 +22,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+from dataclasses import replace
 import json
 import os
 from pathlib import Path
 import pstats
+import re
 import subprocess
 import sys
 import threading
@@ -35,7 +38,8 @@ from unittest.mock import patch
 
 from aiohttp import web
 
-from custom_components.monogoto.api import MonogotoClient, RequestBudget, Window
+from custom_components.monogoto import PLATFORMS
+from custom_components.monogoto.api import MINUTE, MonogotoClient, RequestBudget
 from custom_components.monogoto.coordinator import ThingsCoordinator
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import json_bytes
@@ -43,7 +47,18 @@ from tests.simulator import MonogotoSimulator
 
 from .harness import add_entry, home_assistant
 
-PACKAGE = str(Path(__file__).resolve().parent.parent / "custom_components" / "monogoto")
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "custom_components" / "monogoto"
+#: Our modules that make entities: what they allocate is entity objects (and the unique ids
+#: the entity registry goes on holding), not SIM data.
+ENTITY_MODULES = frozenset(
+    str(PACKAGE / f"{name}.py") for name in ("entity", *(p.value for p in PLATFORMS))
+)
+#: The markers of this benchmark's section in docs/benchmarks.md.
+SECTION = ("<!-- setup-scale:start -->", "<!-- setup-scale:end -->")
+EMPTY_SECTION = (
+    f"{SECTION[0]}\n(not measured yet: `benchmarks/run setup-scale`)\n{SECTION[1]}\n"
+)
 #: (label, SIMs in the account, SIMs chosen or None for all)
 CASES = [
     ("100", 100, None),
@@ -99,7 +114,7 @@ async def measure(things: int, chosen: int | None, mode: str) -> dict[str, Any]:
 
     def make_client(*args: Any, **kwargs: Any) -> MonogotoClient:
         return MonogotoClient(
-            *args, **kwargs, budget=RequestBudget([Window(10**9, 60.0)])
+            *args, **kwargs, budget=RequestBudget([replace(MINUTE, limit=10**9)])
         )
 
     async with home_assistant() as hass:
@@ -139,19 +154,47 @@ async def measure(things: int, chosen: int | None, mode: str) -> dict[str, Any]:
             "requests": dict(sim.requests),
         }
         if mode == "memory":
-            snapshot = tracemalloc.take_snapshot()
-            tracemalloc.stop()
-            ours = total = 0
-            for stat in snapshot.statistics("filename"):
-                total += stat.size
-                if stat.traceback[0].filename.startswith(PACKAGE):
-                    ours += stat.size
-            result |= {"traced_total": total, "traced_ours": ours}
+            result |= traced_memory()
         if profiler:
-            stats = pstats.Stats(profiler, stream=sys.stderr)
-            stats.sort_stats("cumulative").print_stats(40)
-            stats.sort_stats("tottime").print_stats(25)
+            result |= profiled(profiler)
         return result
+
+
+def traced_memory() -> dict[str, int]:
+    """Split what is traced (still allocated) between our SIM data, our entities and the rest.
+
+    An allocation is ours when our code made it (the innermost frame is in our package): the
+    SIM data (client, models, coordinators) or, from the platform modules, entity objects.
+    """
+    snapshot = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    split = {"traced_total": 0, "traced_data": 0, "traced_entities": 0}
+    for stat in snapshot.statistics("filename"):
+        filename = stat.traceback[0].filename
+        split["traced_total"] += stat.size
+        if filename in ENTITY_MODULES:
+            split["traced_entities"] += stat.size
+        elif filename.startswith(str(PACKAGE)):
+            split["traced_data"] += stat.size
+    return split
+
+
+def profiled(profiler: cProfile.Profile) -> dict[str, float]:
+    """Return where a profiled set-up spent its time: adding entities, and in our code."""
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(30)
+    table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    add_entity = sum(
+        cumulative
+        for (filename, _, name), (_, _, _, cumulative, _) in table.items()
+        if name == "_async_add_entity" and filename.endswith("entity_platform.py")
+    )
+    ours = sum(
+        own
+        for (filename, _, _), (_, _, own, _, _) in table.items()
+        if filename.startswith(str(PACKAGE))
+    )
+    return {"add_entity_seconds": add_entity, "our_seconds": ours}
 
 
 def run_case(things: int, chosen: int | None, mode: str) -> dict[str, Any]:
@@ -176,74 +219,143 @@ def mib(value: float) -> str:
     return f"{value / 1024 / 1024:,.1f} MiB"
 
 
-def report(
-    rows: list[tuple[str, int, int | None, dict[str, Any], dict[str, Any]]],
-) -> str:
-    """Return the Markdown section."""
+Row = tuple[str, int, dict[str, Any], dict[str, Any]]
+
+
+def memory_per_sim(memory: dict[str, int], included: int) -> dict[str, float]:
+    """Return the traced memory per included SIM: our SIM data, our entities, the rest."""
+    data, entities = memory["traced_data"], memory["traced_entities"]
+    return {
+        "ours: SIM data": data / included,
+        "ours: entities": entities / included,
+        "Home Assistant": (memory["traced_total"] - data - entities) / included,
+    }
+
+
+def report(rows: list[Row], profile: dict[str, Any]) -> str:
+    """Return this benchmark's section of docs/benchmarks.md, markers included."""
     lines = [
+        SECTION[0],
         "## Set-up time and memory at scale",
         "",
         (
-            "From `async_setup` of the entry to every entity written (statuses and details read "
-            "in the background included), with the request budget lifted and no latency: the set-up's "
-            "own work. *After the listing* starts when the first listing has arrived (the target: "
-            "≤ 10 s for 1,000 SIMs). Memory: the resident memory the set-up added to Home "
-            "Assistant (RSS), and, from a second run under `tracemalloc`, the part allocated by our "
-            "own code (`custom_components/monogoto`: SIM data, coordinators, entity objects' own "
-            "fields) against everything else (Home Assistant's registries, state machine, entity "
-            "platform bookkeeping). Registries on disk: the JSON the entity and device registries "
-            "would write."
+            "*Generated by `benchmarks/run setup-scale` (`benchmarks/setup_scale.py`); do not edit "
+            "by hand.*"
+        ),
+        "",
+        "![Set-up time after the first listing, and memory per included SIM](setup-scale.png)",
+        "",
+        (
+            "From `async_setup` of the entry to every entity written (statuses and details read in "
+            "the background included), with the request budget lifted and no latency: the set-up's "
+            "own work. *After the listing* starts when the first listing has arrived (target: "
+            "≤ 10 s for 1,000 SIMs). Memory: the resident memory the set-up added (RSS), and, from "
+            "a second run under `tracemalloc`, what is still allocated afterwards, split by who "
+            "allocated it: our SIM data (client, models, coordinators, plan; target ≤ 2 KiB per "
+            "SIM), our entity objects (one per enabled entity, plus the unique ids Home Assistant's "
+            "entity registry keeps for every registered one), and the rest (Home Assistant's "
+            "registries, state machine and entity platforms). Registries on disk: the JSON the "
+            "entity and device registries would write."
         ),
         "",
         (
-            f"Reproduce: `source scripts/_env.sh; inenv python -m benchmarks.setup_scale` "
-            f"(each case in a fresh process; `--profile N` prints a cProfile of one set-up). "
-            f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-            f"{os.cpu_count()} CPUs shared with other work, Python {sys.version.split()[0]}."
+            f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs "
+            f"shared with other work, Python {sys.version.split()[0]}."
         ),
         "",
         (
-            "| SIMs | set-up | after the listing | enabled entities / registered | devices | "
-            "RSS added | traced: ours | ours per included SIM | traced: Home Assistant and the rest "
-            "| registries on disk |"
+            "| SIMs | set-up | after the listing | enabled / registered entities | devices | "
+            "RSS added | ours: SIM data per SIM | ours: entities per SIM | the rest per SIM | "
+            "registries on disk |"
         ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, things, chosen, timed, memory in rows:
-        included = chosen or things
+    for label, included, timed, memory in rows:
+        data, entities, rest = memory_per_sim(memory, included).values()
         lines.append(
             f"| {label} | {timed['seconds']:.1f} s | {timed['after_listing']:.1f} s | "
             f"{timed['enabled']:,} / {timed['entities']:,} | {timed['devices']:,} | "
-            f"{mib(timed['rss_added'])} | {mib(memory['traced_ours'])} | "
-            f"{kib(memory['traced_ours'] / included)} | "
-            f"{mib(memory['traced_total'] - memory['traced_ours'])} | "
+            f"{mib(timed['rss_added'])} | {kib(data)} | {kib(entities)} | {kib(rest)} | "
             f"{mib(timed['registry_bytes'])} |"
         )
+    lines += [
+        "",
+        (
+            f"Where the time goes (cProfile of the {profile['label']}-SIM set-up, "
+            f"{profile['seconds']:.1f} s under the profiler): "
+            f"{profile['add_entity_seconds']:.1f} s in Home Assistant's "
+            "`EntityPlatform._async_add_entity` (entity and device registry entries, first state "
+            f"writes), {profile['our_seconds']:.1f} s in our own code."
+        ),
+        SECTION[1],
+    ]
     return "\n".join(lines) + "\n"
 
 
+def plot(rows: list[Row], path: Path) -> None:
+    """Draw set-up time after the listing, and memory per included SIM, for every case."""
+    import matplotlib as mpl  # noqa: PLC0415
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    labels = [label for label, *_ in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    left.bar(labels, [timed["after_listing"] for _, _, timed, _ in rows])
+    left.set(ylabel="seconds", title="Set-up after the first listing")
+    shares = [memory_per_sim(memory, included) for _, included, _, memory in rows]
+    bottom = [0.0] * len(rows)
+    for name in shares[0]:
+        values = [share[name] / 1024 for share in shares]
+        right.bar(labels, values, bottom=bottom, label=name)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    right.axhline(2, color="grey", linestyle="--", linewidth=0.8)
+    right.set(ylabel="KiB per included SIM", title="Memory the set-up added (traced)")
+    right.legend(fontsize=8)
+    for axis in (left, right):
+        axis.grid(True, axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def section_of(page: str) -> str | None:
+    """Return this benchmark's section of a page, markers included, if it has one."""
+    match = re.search(
+        re.escape(SECTION[0]) + ".*?" + re.escape(SECTION[1]), page, re.DOTALL
+    )
+    return match.group(0) + "\n" if match else None
+
+
 def main() -> None:
-    """Run every case (or one, in this process) and print the section."""
+    """Run every case (or one, in this process) and write the section and the plot."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--case", type=int, help="run one case here: this many SIMs")
     parser.add_argument("--chosen", type=int, help="with this many chosen")
     parser.add_argument("--mode", default="time", choices=("time", "memory", "profile"))
-    parser.add_argument("--profile", type=int, help="profile one set-up of N SIMs")
     parser.add_argument("--quick", action="store_true", help="100 and 1,000 SIMs only")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
-    if args.profile:
-        print(json.dumps(asyncio.run(measure(args.profile, args.chosen, "profile"))))
-        return
     if args.case:
         print(json.dumps(asyncio.run(measure(args.case, args.chosen, args.mode))))
         return
-    rows = []
+    rows: list[Row] = []
     for label, things, chosen in CASES[:2] if args.quick else CASES:
         timed = run_case(things, chosen, "time")
         memory = run_case(things, chosen, "memory")
         print(label, json.dumps(timed), json.dumps(memory), file=sys.stderr)
-        rows.append((label, things, chosen, timed, memory))
-    print(report(rows))
+        rows.append((label, chosen or things, timed, memory))
+    profile = {"label": "1,000"} | run_case(1000, None, "profile")
+    section = report(rows, profile)
+    print(section)
+    if args.quick:
+        return
+    page = args.out.read_text()
+    old = section_of(page)
+    if old is None:
+        raise SystemExit(f"{args.out} has no {SECTION[0]} ... {SECTION[1]} section")
+    args.out.write_text(page.replace(old, section))
+    plot(rows, args.out.parent / "setup-scale.png")
 
 
 if __name__ == "__main__":
