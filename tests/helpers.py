@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.monogoto.const import SCAN_INTERVAL
-from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import entity_registry as er
+from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant, ServiceResponse, State
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 
 def entity_id_of(hass: HomeAssistant, platform: str, thing_id: str, key: str) -> str:
@@ -17,6 +20,34 @@ def entity_id_of(hass: HomeAssistant, platform: str, thing_id: str, key: str) ->
     )
     assert entity_id is not None, f"no {platform} entity {key}"
     return entity_id
+
+
+def device_id_of(hass: HomeAssistant, thing_id: str) -> str:
+    """Return the device id of a SIM, found by its thing id."""
+    entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, thing_id), entry_id
+    )
+    assert device is not None
+    return device.id
+
+
+async def call_action(
+    hass: HomeAssistant,
+    action: str,
+    thing_id: str,
+    *,
+    return_response: bool = False,
+    **fields: Any,
+) -> ServiceResponse:
+    """Call one of the integration's actions on one SIM's device, and wait for it."""
+    return await hass.services.async_call(
+        DOMAIN,
+        action,
+        {ATTR_DEVICE_ID: device_id_of(hass, thing_id), **fields},
+        blocking=True,
+        return_response=return_response,
+    )
 
 
 def state_of(hass: HomeAssistant, platform: str, thing_id: str, key: str) -> State:

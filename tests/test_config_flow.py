@@ -175,7 +175,6 @@ def test_normalize_url_rejects(url: str) -> None:
 
 async def test_reauth(
     hass: HomeAssistant,
-    sim_url: str,
     simulator: MonogotoSimulator,
     mock_config_entry: MockConfigEntry,
 ) -> None:
@@ -199,22 +198,6 @@ async def test_reauth(
     assert result["reason"] == "reauth_successful"
     assert mock_config_entry.data[CONF_PASSWORD] == "new-password"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
-
-
-async def test_reauth_wrong_account(
-    hass: HomeAssistant,
-    sim_url: str,
-    simulator: MonogotoSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    mock_config_entry.add_to_hass(hass)
-    simulator.customer_id = "cid_another_account"
-    result = await mock_config_entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: DEMO_PASSWORD}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
 
 
 async def test_reconfigure(
@@ -244,21 +227,30 @@ async def test_reconfigure(
     assert mock_config_entry.title == "ops@example.com"
 
 
-async def test_reconfigure_wrong_account(
+@pytest.mark.parametrize("source", ["reauth", "reconfigure"])
+async def test_wrong_account_aborts(
     hass: HomeAssistant,
     sim_url: str,
     simulator: MonogotoSimulator,
     mock_config_entry: MockConfigEntry,
+    source: str,
 ) -> None:
+    """Signing in to another account aborts either flow and leaves the entry as it was."""
     mock_config_entry.add_to_hass(hass)
+    data = dict(mock_config_entry.data)
     simulator.customer_id = "cid_another_account"
-    result = await mock_config_entry.start_reconfigure_flow(hass)
+    if source == "reauth":
+        result = await mock_config_entry.start_reauth_flow(hass)
+        user_input = {CONF_PASSWORD: DEMO_PASSWORD}
+    else:
+        result = await mock_config_entry.start_reconfigure_flow(hass)
+        user_input = _form(sim_url)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(sim_url)
+        result["flow_id"], user_input
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
-    assert mock_config_entry.data[CONF_URL] == sim_url
+    assert mock_config_entry.data == data
 
 
 def test_default_url_is_https() -> None:

@@ -29,23 +29,13 @@ from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import (
-    device_registry as dr,
     entity_registry as er,
     issue_registry as ir,
     translation,
 )
 
-from .helpers import entity_id_of, next_poll, state_of
+from .helpers import call_action, device_id_of, entity_id_of, next_poll, state_of
 from .simulator import MonogotoSimulator
-
-
-def _device_id(hass: HomeAssistant, thing_id: str) -> str:
-    entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, thing_id), entry_id
-    )
-    assert device is not None
-    return device.id
 
 
 async def _message(hass: HomeAssistant, err: HomeAssistantError) -> str:
@@ -93,7 +83,7 @@ async def test_send_sms_action_returns_the_sms_ids(
     hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
 ) -> None:
     first, second, _ = simulator.thing_ids()
-    devices = [_device_id(hass, first), _device_id(hass, second)]
+    devices = [device_id_of(hass, first), device_id_of(hass, second)]
     response = await hass.services.async_call(
         DOMAIN,
         "send_sms",
@@ -152,7 +142,7 @@ async def test_sms_refused_before_any_request(
     text: str,
 ) -> None:
     thing_id = simulator.thing_ids()[0]
-    data: dict[str, Any] = {ATTR_DEVICE_ID: _device_id(hass, thing_id)}
+    data: dict[str, Any] = {ATTR_DEVICE_ID: device_id_of(hass, thing_id)}
     data["message"] = message
     if sender is not None:
         data["sender"] = sender
@@ -181,12 +171,7 @@ async def test_longest_sms_is_sent(
 ) -> None:
     thing_id = simulator.thing_ids()[0]
     for message in ("x" * 160, "€" * 80, "Привет" * 11 + "ab"):
-        await hass.services.async_call(
-            DOMAIN,
-            "send_sms",
-            {ATTR_DEVICE_ID: _device_id(hass, thing_id), "message": message},
-            blocking=True,
-        )
+        await call_action(hass, "send_sms", thing_id, message=message)
     assert [body["Message"] for _, body in simulator.sms_bodies] == [
         "x" * 160,
         "€" * 80,
@@ -204,12 +189,7 @@ async def test_sms_refused_by_the_profile_is_a_repair_issue_not_reauth(
     simulator.quirks.refuses.add("sms")
     thing_id = simulator.thing_ids()[0]
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "send_sms",
-            {ATTR_DEVICE_ID: _device_id(hass, thing_id), "message": "hi"},
-            blocking=True,
-        )
+        await call_action(hass, "send_sms", thing_id, message="hi")
     assert err.value.translation_key == "permission_denied"
     assert "POST /thing/{id}/sms" in await _message(hass, err.value)
     issue = ir.async_get(hass).async_get_issue(
@@ -250,12 +230,7 @@ async def test_sms_console_failure_is_translated(
         "sms", status=200, body="<html>oops</html>", content_type="text/html"
     )
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "send_sms",
-            {ATTR_DEVICE_ID: _device_id(hass, thing_id), "message": "hi"},
-            blocking=True,
-        )
+        await call_action(hass, "send_sms", thing_id, message="hi")
     assert err.value.translation_key == "invalid_response"
 
 
@@ -271,13 +246,7 @@ async def test_ping_action_returns_round_trips(
 ) -> None:
     thing_id = simulator.thing_ids()[0]
     ip = simulator.things[thing_id]["IPs"][0]["IP"]
-    response = await hass.services.async_call(
-        DOMAIN,
-        "ping",
-        {ATTR_DEVICE_ID: _device_id(hass, thing_id)},
-        blocking=True,
-        return_response=True,
-    )
+    response = await call_action(hass, "ping", thing_id, return_response=True)
     assert simulator.ping_bodies == [(thing_id, {"IPAddress": ip})]
     assert response == {
         "sent": 4,
@@ -344,7 +313,7 @@ async def test_ping_refused_for_a_sim_offline(
             SERVICE_PRESS,
             {ATTR_ENTITY_ID: entity_id_of(hass, "button", thing_id, "ping")},
         ),
-        (DOMAIN, "ping", {ATTR_DEVICE_ID: _device_id(hass, thing_id)}),
+        (DOMAIN, "ping", {ATTR_DEVICE_ID: device_id_of(hass, thing_id)}),
     ):
         with pytest.raises(ServiceValidationError) as err:
             await hass.services.async_call(*call, blocking=True)
@@ -366,9 +335,7 @@ async def test_ping_refused_for_a_sim_without_an_address(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN, "ping", {ATTR_DEVICE_ID: _device_id(hass, thing_id)}, blocking=True
-        )
+        await call_action(hass, "ping", thing_id)
     assert err.value.translation_key == "ping_no_ip"
     assert (await _message(hass, err.value)).endswith(
         "has no IP address, so it cannot be pinged."
@@ -384,9 +351,7 @@ async def test_ping_without_a_status_read_is_refused(
     runtime = init_integration.runtime_data
     runtime.statuses.async_set_updated_data({})
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN, "ping", {ATTR_DEVICE_ID: _device_id(hass, thing_id)}, blocking=True
-        )
+        await call_action(hass, "ping", thing_id)
     assert err.value.translation_key == "ping_offline"
     assert simulator.requests["ping"] == 0
 
@@ -396,13 +361,7 @@ async def test_ping_refused_by_the_profile(
 ) -> None:
     simulator.quirks.refuses.add("ping")
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "ping",
-            {ATTR_DEVICE_ID: _device_id(hass, simulator.thing_ids()[0])},
-            blocking=True,
-            return_response=True,
-        )
+        await call_action(hass, "ping", simulator.thing_ids()[0], return_response=True)
     assert err.value.translation_key == "permission_denied"
     assert ir.async_get(hass).async_get_issue(
         DOMAIN, f"permission_ping_{init_integration.entry_id}"
@@ -471,7 +430,7 @@ async def test_actions_use_the_action_priority_and_budget(
     budget = init_integration.runtime_data.client.budget
     used = budget.used(60)
     thing_id = simulator.thing_ids()[0]
-    device_id = _device_id(hass, thing_id)
+    device_id = device_id_of(hass, thing_id)
     await hass.services.async_call(
         DOMAIN, "send_sms", {ATTR_DEVICE_ID: device_id, "message": "a"}, blocking=True
     )

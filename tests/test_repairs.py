@@ -31,6 +31,21 @@ async def test_retry_after_is_honoured(
     assert simulator.requests["things"] == listed + 2
 
 
+async def _three_rate_limited_polls(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: MonogotoSimulator,
+    issue_id: str,
+) -> None:
+    """Poll into three 429s: no notice after one or two (a blip), a notice after the third."""
+    simulator.fail("things", status=429, times=3)
+    for _ in range(2):
+        await next_poll(hass, freezer)
+        assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    await next_poll(hass, freezer)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+
 async def test_repair_issue_while_rate_limited(
     hass: HomeAssistant,
     simulator: MonogotoSimulator,
@@ -39,13 +54,7 @@ async def test_repair_issue_while_rate_limited(
 ) -> None:
     registry = ir.async_get(hass)
     issue_id = f"rate_limited_{init_integration.entry_id}"
-    simulator.fail("things", status=429, times=3)
-    await next_poll(hass, freezer)
-    await next_poll(hass, freezer)
-    assert (
-        registry.async_get_issue(DOMAIN, issue_id) is None
-    )  # a blip is not worth a notice
-    await next_poll(hass, freezer)
+    await _three_rate_limited_polls(hass, freezer, simulator, issue_id)
     issue = registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "rate_limited"
@@ -62,10 +71,7 @@ async def test_rate_limit_issue_does_not_outlive_a_reload_or_an_unload(
     """The notice goes on reload and on unload; after a reload it counts afresh."""
     registry = ir.async_get(hass)
     issue_id = f"rate_limited_{init_integration.entry_id}"
-    simulator.fail("things", status=429, times=3)
-    for _ in range(3):
-        await next_poll(hass, freezer)
-    assert registry.async_get_issue(DOMAIN, issue_id) is not None
+    await _three_rate_limited_polls(hass, freezer, simulator, issue_id)
 
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -73,12 +79,7 @@ async def test_rate_limit_issue_does_not_outlive_a_reload_or_an_unload(
     assert registry.async_get_issue(DOMAIN, issue_id) is None
 
     # The reloaded entry's coordinator starts counting from nothing: a blip is no notice...
-    simulator.fail("things", status=429, times=3)
-    await next_poll(hass, freezer)
-    assert registry.async_get_issue(DOMAIN, issue_id) is None
-    await next_poll(hass, freezer)
-    await next_poll(hass, freezer)
-    assert registry.async_get_issue(DOMAIN, issue_id) is not None
+    await _three_rate_limited_polls(hass, freezer, simulator, issue_id)
     # ...and unloading takes the notice with it.
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()

@@ -1,7 +1,7 @@
 """Secret canaries: known secrets appear in no log record (DEBUG included) and not in diagnostics.
 
 The canary account and SIM defined here also run through the whole fault matrix
-(``tests/test_faults.py`` calls ``assert_no_secrets`` on every row, and ``tests/test_soak.py``
+(``tests/faults/`` calls ``assert_no_secrets`` on every row, and ``tests/test_soak.py``
 at the end of its 24 hours), and the client's exceptions are checked for every kind of fault.
 """
 

@@ -19,20 +19,11 @@ from homeassistant.exceptions import (
 )
 from homeassistant.helpers import device_registry as dr
 
-from .helpers import state_of
+from .helpers import call_action, device_id_of, state_of
 from .simulator import MonogotoSimulator
 
 #: Every behaviour holds against a console that answers the undocumented questions otherwise.
 pytestmark = pytest.mark.consoles("kind", "unkind")
-
-
-def _device_id(hass: HomeAssistant, thing_id: str) -> str:
-    entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, thing_id), entry_id
-    )
-    assert device is not None
-    return device.id
 
 
 async def test_set_sim_state_on_three_devices(
@@ -42,7 +33,10 @@ async def test_set_sim_state_on_three_devices(
     await hass.services.async_call(
         DOMAIN,
         "set_sim_state",
-        {ATTR_DEVICE_ID: [_device_id(hass, tid) for tid in ids], "state": "suspended"},
+        {
+            ATTR_DEVICE_ID: [device_id_of(hass, tid) for tid in ids],
+            "state": "suspended",
+        },
         blocking=True,
     )
     assert simulator.put_bodies == [(tid, {"state": "SUSPENDED"}) for tid in ids]
@@ -62,7 +56,7 @@ async def test_set_sim_state_rejects_other_states(
             DOMAIN,
             "set_sim_state",
             {
-                ATTR_DEVICE_ID: [_device_id(hass, simulator.thing_ids()[0])],
+                ATTR_DEVICE_ID: [device_id_of(hass, simulator.thing_ids()[0])],
                 "state": state,
             },
             blocking=True,
@@ -84,12 +78,7 @@ async def test_set_sim_state_options_map_to_the_api(
 ) -> None:
     """The selector's lower-case keys; upper case (automations of 0.1.0) still works."""
     thing_id = simulator.thing_ids()[1]
-    await hass.services.async_call(
-        DOMAIN,
-        "set_sim_state",
-        {ATTR_DEVICE_ID: _device_id(hass, thing_id), "state": option},
-        blocking=True,
-    )
+    await call_action(hass, "set_sim_state", thing_id, state=option)
     assert simulator.put_bodies == [(thing_id, {"state": written})]
 
 
@@ -111,29 +100,27 @@ async def test_set_sim_state_is_admin_only(
 ) -> None:
     """It changes a live, billable SIM: a non-admin user is refused before any request."""
     thing_id = simulator.thing_ids()[0]
-    data = {ATTR_DEVICE_ID: [_device_id(hass, thing_id)], "state": "suspended"}
-    with pytest.raises(Unauthorized):
+    data = {ATTR_DEVICE_ID: [device_id_of(hass, thing_id)], "state": "suspended"}
+
+    async def set_sim_state_as(user: MockUser) -> None:
         await hass.services.async_call(
             DOMAIN,
             "set_sim_state",
             data,
             blocking=True,
-            context=Context(user_id=hass_read_only_user.id),
+            context=Context(user_id=user.id),
         )
+
+    with pytest.raises(Unauthorized):
+        await set_sim_state_as(hass_read_only_user)
     assert simulator.put_bodies == []
-    await hass.services.async_call(
-        DOMAIN,
-        "set_sim_state",
-        data,
-        blocking=True,
-        context=Context(user_id=hass_admin_user.id),
-    )
+    await set_sim_state_as(hass_admin_user)
     assert simulator.put_bodies == [(thing_id, {"state": "SUSPENDED"})]
     # Reading events stays open to every user.
     response = await hass.services.async_call(
         DOMAIN,
         "get_sim_events",
-        {ATTR_DEVICE_ID: _device_id(hass, thing_id)},
+        {ATTR_DEVICE_ID: device_id_of(hass, thing_id)},
         blocking=True,
         return_response=True,
         context=Context(user_id=hass_read_only_user.id),
@@ -156,7 +143,10 @@ async def test_set_sim_state_refuses_a_retired_sim_before_writing_any(
             DOMAIN,
             "set_sim_state",
             {
-                ATTR_DEVICE_ID: [_device_id(hass, active), _device_id(hass, retired)],
+                ATTR_DEVICE_ID: [
+                    device_id_of(hass, active),
+                    device_id_of(hass, retired),
+                ],
                 "state": "active",
             },
             blocking=True,
@@ -209,7 +199,7 @@ async def test_targets_that_are_not_sims(
 async def test_actions_need_a_loaded_entry(
     hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
 ) -> None:
-    device_id = _device_id(hass, simulator.thing_ids()[0])
+    device_id = device_id_of(hass, simulator.thing_ids()[0])
     await hass.config_entries.async_unload(init_integration.entry_id)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
@@ -227,7 +217,7 @@ async def test_get_sim_events(
     response = await hass.services.async_call(
         DOMAIN,
         "get_sim_events",
-        {ATTR_DEVICE_ID: _device_id(hass, simulator.thing_ids()[0]), "limit": 5},
+        {ATTR_DEVICE_ID: device_id_of(hass, simulator.thing_ids()[0]), "limit": 5},
         blocking=True,
         return_response=True,
     )
@@ -251,11 +241,7 @@ async def test_get_sim_events_failure_is_translated(
 ) -> None:
     simulator.fail("search_cdr", status=200, body="<html>", content_type="text/html")
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "get_sim_events",
-            {ATTR_DEVICE_ID: _device_id(hass, simulator.thing_ids()[0])},
-            blocking=True,
-            return_response=True,
+        await call_action(
+            hass, "get_sim_events", simulator.thing_ids()[0], return_response=True
         )
     assert err.value.translation_key == "invalid_response"
