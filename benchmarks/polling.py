@@ -28,7 +28,7 @@ import sys
 import time
 from typing import Any
 
-from custom_components.monogoto.api import PAGE_SIZE
+from custom_components.monogoto.api import PAGE_SIZE, listing_pages
 from custom_components.monogoto.api.budget import (
     CONCURRENCY,
     HOUR,
@@ -43,11 +43,6 @@ from .setup_scale import EMPTY_SECTION, section_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ("kind", "unkind")
-
-
-def listing_pages(n: int) -> int:
-    """Return the pages of a whole listing of ``n`` SIMs: until a short (or empty) page."""
-    return n // PAGE_SIZE + 1
 
 
 def log(message: str) -> None:

@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.monogoto.api import MINUTE
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.notify import (
@@ -428,7 +429,7 @@ async def test_actions_use_the_action_priority_and_budget(
 ) -> None:
     """Every request of these actions goes through the budget (one slot each)."""
     budget = init_integration.runtime_data.client.budget
-    used = budget.used(60)
+    used = budget.used(MINUTE.seconds)
     thing_id = simulator.thing_ids()[0]
     device_id = device_id_of(hass, thing_id)
     await hass.services.async_call(
@@ -443,7 +444,7 @@ async def test_actions_use_the_action_priority_and_budget(
         {ATTR_ENTITY_ID: entity_id_of(hass, "button", thing_id, "reset_connection")},
         blocking=True,
     )
-    assert budget.used(60) == used + 3
+    assert budget.used(MINUTE.seconds) == used + 3
     assert _sent(simulator) == 3
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 import re
 import time
 from typing import Any
@@ -18,7 +19,7 @@ from unittest.mock import patch
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.monogoto.api import Field, MonogotoClient, RequestBudget, Window
+from custom_components.monogoto.api import MINUTE, Field, MonogotoClient, RequestBudget
 from custom_components.monogoto.binary_sensor import ONLINE
 from custom_components.monogoto.button import BUTTONS
 from custom_components.monogoto.const import CONF_INCLUDE, CONF_SIMS, DOMAIN
@@ -269,7 +270,7 @@ def big_budget() -> Iterator[None]:
 
     def make_client(*args: Any, **kwargs: Any) -> MonogotoClient:
         return MonogotoClient(
-            *args, **kwargs, budget=RequestBudget([Window(100_000, 60.0)])
+            *args, **kwargs, budget=RequestBudget([replace(MINUTE, limit=100_000)])
         )
 
     with patch("custom_components.monogoto.MonogotoClient", make_client):

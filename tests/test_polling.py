@@ -36,6 +36,7 @@ from custom_components.monogoto.api import (
     MonogotoClient,
     RequestBudget,
     Window,
+    listing_pages,
 )
 from custom_components.monogoto.api.budget import HOUR, MINUTE
 from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL, STATUS_INTERVAL
@@ -48,11 +49,6 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .helpers import next_poll, state_of
 from .simulator import DEMO_PASSWORD, DEMO_USERNAME, MonogotoSimulator, make_thing
-
-
-def listing_pages(count: int) -> int:
-    """Return the pages a full listing takes: until a short (or empty) page."""
-    return count // PAGE_SIZE + 1
 
 
 def busiest(stamps: list[float], seconds: float) -> int:

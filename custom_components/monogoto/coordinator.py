@@ -55,6 +55,7 @@ from .api import (
     Thing,
     ThingState,
     ThingStatus,
+    listing_pages,
 )
 from .const import DETAILS_INTERVAL, DOMAIN, LOGGER, SCAN_INTERVAL, STATUS_INTERVAL
 from .entity_plan import ACCOUNT_ENTITIES, EntityPlan, plan_entities
@@ -707,10 +708,9 @@ class MonogotoRuntime:
         count = len(self.known_things())
         mode = self.client.profile.status_mode
         # The listing form of the statuses has no ids: it pages the whole account.
-        account_pages = math.ceil(max(count, len(self.things.listed)) / PAGE_SIZE)
         status_requests = {
             StatusMode.BATCHED: math.ceil(count / PAGE_SIZE),
-            StatusMode.LISTING: account_pages + 1,
+            StatusMode.LISTING: listing_pages(max(count, len(self.things.listed))),
             StatusMode.PER_SIM: count,
         }[mode]
         return {

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from custom_components.monogoto.api import MINUTE, listing_pages
 from homeassistant.const import Platform
 from tests.simulator import make_thing
 
@@ -112,10 +113,10 @@ SCENARIOS: list[Scenario] = [
             # every SIM's status in the coordinator is what the user would see enabled.
             w.extra.update(available=_every_status_read),
         ),
-        # 101 pages (the last one empty) within 60 requests a minute: the second minute
-        # starts 60 s after the first answers. Statuses follow in the background.
-        requests={"auth": 1, "things": 101},
-        duration=(60, 61),
+        # 101 pages (the last one empty) within the budget's requests a minute: the second
+        # minute starts a minute after the first answers. Statuses follow in the background.
+        requests={"auth": 1, "things": listing_pages(5000)},
+        duration=(MINUTE.seconds, MINUTE.seconds + 1),
         settle=_all_statuses_read,
         check=_budget_kept,
         recovers=False,  # nothing to recover from; a third refresh of 5,000 SIMs adds nothing

@@ -8,6 +8,7 @@ from .client import (
     Feature,
     Listing,
     MonogotoClient,
+    listing_pages,
 )
 from .exceptions import (
     MonogotoAuthError,
@@ -62,6 +63,7 @@ __all__ = [
     "ThingState",
     "ThingStatus",
     "Window",
+    "listing_pages",
     "parse_state",
     "parse_thing",
     "thing_alias",

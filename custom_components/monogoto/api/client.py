@@ -82,6 +82,16 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_BASE_URL: Final = "https://console.monogoto.io"
 #: The page size cap of ``GET /things``; larger values are rejected by the console.
 PAGE_SIZE: Final = 50
+
+
+def listing_pages(count: int) -> int:
+    """Return the requests a whole listing of ``count`` SIMs takes: until a short page.
+
+    The last page is short, or empty when ``count`` is a multiple of the page size.
+    """
+    return count // PAGE_SIZE + 1
+
+
 #: No refresh reads more pages than this (20,000 SIMs), whatever the console does with offsets.
 MAX_PAGES: Final = 400
 DEFAULT_TIMEOUT: Final = 30.0
