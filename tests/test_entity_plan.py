@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 import re
-import time
 from typing import Any
 from unittest.mock import patch
 
@@ -277,12 +276,10 @@ def big_budget() -> Iterator[None]:
         yield
 
 
-async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> float:
+async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
-    start = time.perf_counter()
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    return time.perf_counter() - start
 
 
 @pytest.mark.things(5000)
