@@ -11,8 +11,10 @@ and needs only aiohttp otherwise). Subcommands:
   onboard URL USER PASSWORD [--monogoto-url U --monogoto-user N --monogoto-password P]
       Wait until Home Assistant runs, create the owner USER (or log in as USER when that is
       done already), and optionally make sure one Monogoto entry points at U; print a summary.
-  check URL USER PASSWORD --sim-devices N
-      Assert one loaded Monogoto entry with N SIM devices (the browser test's cross-check).
+  check URL USER PASSWORD --sims FILE
+      Assert one loaded Monogoto entry whose SIM devices are exactly those of FILE (JSON: thing
+      id to device name, written by the browser test), and whose entities all belong to its
+      devices (none left behind by SIMs taken out in the options): the browser test's cross-check.
 
 Everything it talks to is the Home Assistant on the given (loopback) URL.
 """
@@ -248,17 +250,32 @@ class HomeAssistantClient:
                 raise TimeoutError(f"Monogoto entries not loaded: {states}")
             await asyncio.sleep(0.5)
 
-    async def devices(self, entry_id: str) -> list[dict[str, Any]]:
-        """Return the devices of a config entry (websocket API)."""
+    async def _registry(self, kind: str) -> list[dict[str, Any]]:
+        """Return every row of the ``device`` or ``entity`` registry (websocket API)."""
         ws_url = self.base.replace("http", "ws", 1) + "/api/websocket"
         async with self.session.ws_connect(ws_url) as ws:
             await ws.receive_json()  # auth_required
             await ws.send_json({"type": "auth", "access_token": self.token})
             if (await ws.receive_json())["type"] != "auth_ok":
                 raise RuntimeError("websocket authentication failed")
-            await ws.send_json({"id": 1, "type": "config/device_registry/list"})
+            await ws.send_json({"id": 1, "type": f"config/{kind}_registry/list"})
             answer = await ws.receive_json()
-        return [d for d in answer["result"] if entry_id in d["config_entries"]]
+        rows: list[dict[str, Any]] = answer["result"]
+        return rows
+
+    async def devices(self, entry_id: str) -> list[dict[str, Any]]:
+        """Return the devices of a config entry."""
+        return [
+            d for d in await self._registry("device") if entry_id in d["config_entries"]
+        ]
+
+    async def entities(self, entry_id: str) -> list[dict[str, Any]]:
+        """Return the entity registry entries of a config entry."""
+        return [
+            e
+            for e in await self._registry("entity")
+            if e["config_entry_id"] == entry_id
+        ]
 
 
 def stored_url(config_dir: Path | None, entry_id: str) -> str | None:
@@ -306,22 +323,32 @@ async def onboard(args: argparse.Namespace) -> None:
 
 
 async def check(args: argparse.Namespace) -> None:
-    """Assert one loaded Monogoto entry with the expected number of SIM devices."""
+    """Assert one loaded Monogoto entry with exactly the expected SIM devices."""
+    expected: dict[str, str] = json.loads(args.sims.read_text(encoding="utf-8"))
     deadline = time.monotonic() + args.timeout
     async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
         ha = HomeAssistantClient(session, args.url)
         await ha.onboard_or_login(args.user, args.password)
         entry = await ha.wait_loaded(deadline)
         devices = await ha.devices(entry["entry_id"])
-        sims = [d for d in devices if d["model"] == "SIM"]
-        if len(sims) != args.sim_devices:
-            raise AssertionError(
-                f"expected {args.sim_devices} SIM devices, found {len(sims)}"
-            )
-        log(
-            f"check: entry {entry['title']!r} loaded; {len(sims)} SIM devices"
-            f" ({len(devices)} devices in all)"
-        )
+        entities = await ha.entities(entry["entry_id"])
+    sims = {
+        thing_id: device["name_by_user"] or device["name"]
+        for device in devices
+        if device["model"] == "SIM"
+        for domain, thing_id in device["identifiers"]
+        if domain == DOMAIN
+    }
+    if sims != expected:
+        raise AssertionError(f"expected the SIM devices {expected}, found {sims}")
+    device_ids = {device["id"] for device in devices}
+    if stray := [e["entity_id"] for e in entities if e["device_id"] not in device_ids]:
+        raise AssertionError(f"{len(stray)} entities without a device: {stray[:5]} ...")
+    log(
+        f"check: entry {entry['title']!r} loaded; SIM devices exactly"
+        f" {', '.join(sorted(sims.values()))} ({len(devices)} devices,"
+        f" {len(entities)} entities in all)"
+    )
 
 
 def main() -> None:
@@ -344,7 +371,9 @@ def main() -> None:
     p_onboard.add_argument(
         "--monogoto-password", default=os.environ.get("MONOGOTO_PASSWORD")
     )
-    sub.choices["check"].add_argument("--sim-devices", type=int, required=True)
+    sub.choices["check"].add_argument(
+        "--sims", type=Path, required=True, help="JSON: thing id to device name"
+    )
     args = parser.parse_args()
     try:
         if args.command == "seed":

@@ -8,7 +8,10 @@
 // simulator URL under "Advanced settings" →
 // entry created → the SIM devices are listed → a SIM's device page shows its state → toggling
 // its SIM switch off and on again sends exactly one PUT each to the simulator, and the new
-// state shows each time.
+// state shows each time → Ping sends exactly one ping → the entry's Configure (options flow):
+// "Chosen SIMs", every SIM ticked; untick them all and pick 3 with the searchable list → saved,
+// the integration page goes from 12 devices to 3, exactly those, each with its entities; the
+// chosen SIMs go to $ARTIFACTS/chosen-sims.json for scripts/e2e's cross-check over the API.
 // A screenshot of every step goes to $ARTIFACTS (NN-step.png; 99-failure.png on failure).
 // Every request that is not for 127.0.0.1 is blocked, as are the brand images Home Assistant
 // would fetch from its CDN for other integrations.
@@ -67,6 +70,12 @@ async function simThings() {
   }
 }
 const simStats = () => simJson('/_sim/stats');
+
+// As Thing.display_name: a console-default "ICCID <number>" name becomes "SIM <last 4>".
+function displayName(thing) {
+  const iccid = thing.ExternalUniqueId;
+  return thing.ThingName && !thing.ThingName.includes(iccid) ? thing.ThingName : `SIM ${iccid.slice(-4)}`;
+}
 
 async function until(what, check, timeout = STEP_TIMEOUT) {
   const deadline = Date.now() + timeout;
@@ -200,21 +209,14 @@ async function run(page) {
   await shot(page, 'entry-created');
   await finish.click();
 
-  // 6. The integration page lists one device per SIM.
+  // 6. The integration page lists one device per SIM (the account is a service, not counted).
   await page.waitForURL(/\/config\/integrations\/integration\/monogoto/);
-  await page.getByRole('link', { name: `${things.length} devices` }).waitFor();
-  for (const thing of things) {
-    // As Thing.display_name: a console-default "ICCID <number>" name becomes "SIM <last 4>".
-    const iccid = thing.ExternalUniqueId;
-    const name = thing.ThingName && !thing.ThingName.includes(iccid)
-      ? thing.ThingName : `SIM ${iccid.slice(-4)}`;
-    await page.getByRole('button', { name: new RegExp(`^${escape(name)} SIM\\b`) }).first().waitFor();
-  }
+  await listsExactly(page, things, things);
   log(`integration page: ${things.length} devices, every SIM listed`);
   await shot(page, 'integration-page');
 
   // 7. One SIM's device page shows its state and an enabled SIM switch that is on.
-  await page.getByRole('button', { name: new RegExp(`^${escape(target.ThingName)} SIM\\b`) }).click();
+  await simRow(page, target).click();
   await page.waitForURL(/\/config\/devices\/device\//);
   // The state text is slotted into the row, so the row's own (light DOM) text is the value.
   const simState = page.locator('hui-generic-entity-row', { hasText: 'SIM state' });
@@ -272,6 +274,106 @@ async function run(page) {
   if (pings !== 1) throw new Error(`expected one ping at the simulator, saw ${pings}`);
   log(`simulator: exactly one ping for ${target.ThingId}`);
   await shot(page, 'sim-ping');
+
+  await chooseSims(page, things, target);
+}
+
+// The integration page's row of a SIM's device ("<name> SIM • N entities").
+const simRow = (page, thing) =>
+  page.getByRole('button', { name: new RegExp(`^${escape(displayName(thing))} SIM\\b`) }).first();
+
+// Wait until the integration page counts `shown.length` devices and lists exactly the SIMs
+// `shown` of `things`.
+async function listsExactly(page, things, shown) {
+  await page.getByRole('link', { name: `${shown.length} devices`, exact: true }).waitFor();
+  await until(`exactly the devices of ${shown.map(displayName).join(', ')}`, async () => {
+    for (const thing of things) {
+      if ((await simRow(page, thing).isVisible()) !== shown.includes(thing)) return false;
+    }
+    return true;
+  });
+}
+
+// The number of entities a SIM's row shows (its text is slotted into the row's shadow DOM, so
+// read the accessible name).
+async function entityCount(page, thing) {
+  const count = Number((await simRow(page, thing).ariaSnapshot()).match(/(\d+) entit/)?.[1]);
+  if (Number.isNaN(count)) throw new Error(`no entity count in the row of ${displayName(thing)}`);
+  return count;
+}
+
+// 10. Configure (the options flow): "Chosen SIMs" offers every SIM, all ticked (all are included
+//     now); untick them all, pick 3 (the switched SIM and, if any, a console-default "SIM <last 4>"
+//     one) through the list's search, save. The integration page then counts 3 devices, lists
+//     exactly those, each kept SIM keeps its entities, and the entity total drops by the
+//     entities of the SIMs left out.
+async function chooseSims(page, things, target) {
+  const unnamed = things.find((thing) => displayName(thing) !== thing.ThingName);
+  const chosen = [...new Set([target, unnamed, ...things].filter(Boolean))].slice(0, 3);
+  const names = chosen.map(displayName);
+  const integrationPage = HA_URL + '/config/integrations/integration/monogoto';
+  await page.goto(integrationPage);
+  await listsExactly(page, things, things);
+  const entitiesLink = page.getByRole('link', { name: /^\d+ entities$/ });
+  const totalBefore = parseInt(await entitiesLink.textContent(), 10);
+  const countsBefore = new Map();
+  for (const thing of things) countsBefore.set(thing, await entityCount(page, thing));
+  const keptCounts = async () => (await Promise.all(chosen.map((thing) => entityCount(page, thing)))).join('/');
+  const keptBefore = chosen.map((thing) => countsBefore.get(thing)).join('/');
+  const submit = page.getByRole('button', { name: /^submit$/i });
+
+  await page.getByRole('button', { name: 'Configure', exact: true }).click();
+  const chosenMode = page.getByRole('radio', { name: 'Chosen SIMs', exact: true });
+  await appears(page, 'the options dialog', chosenMode);
+  await page.getByText(`The account has ${things.length} SIMs; ${things.length} are included now.`).waitFor();
+  await chosenMode.check();
+  await shot(page, 'options-include');
+  await submit.click();
+
+  const dialog = page.locator('dialog-data-entry-flow');
+  const chips = dialog.locator('ha-input-chip');
+  const chipNames = async () => (await chips.allTextContents()).map((text) => text.trim());
+  const picker = dialog.locator('ha-generic-picker').getByRole('button', { name: 'SIMs', exact: true });
+  await appears(page, 'the SIM list', picker);
+  await until(`all ${things.length} SIMs ticked`, async () => (await chips.count()) === things.length);
+  const ticked = await chipNames();
+  if ([...ticked].sort().join('|') !== things.map(displayName).sort().join('|')) {
+    throw new Error(`the SIM list offers ${JSON.stringify(ticked)}`);
+  }
+  for (const name of ticked) {
+    await dialog.getByRole('button', { name: `Remove ${name}`, exact: true }).click();
+  }
+  await until('every SIM unticked', async () => (await chips.count()) === 0);
+  // The list is searchable: type each name and pick the one exact match (e.g. not "Camera 11").
+  const search = page.locator('ha-picker-combo-box input');
+  for (const [index, name] of names.entries()) {
+    await picker.click();
+    await search.fill(name);
+    await page.locator('ha-picker-combo-box ha-combo-box-item')
+      .filter({ hasText: new RegExp(`^\\s*${escape(name)}\\s*$`) }).click();
+    await until(`"${name}" to be ticked`, async () =>
+      (await chipNames()).join('|') === names.slice(0, index + 1).join('|'));
+  }
+  log(`options: ${names.join(', ')} chosen by search`);
+  await page.waitForTimeout(300);
+  await shot(page, 'options-sims');
+  await submit.click();
+  await appears(page, 'the options saved', page.getByText('Options successfully saved.'));
+  await page.getByRole('button', { name: /^finish$/i }).click();
+
+  await listsExactly(page, things, chosen);
+  await until('the kept SIMs to keep their entities', async () => (await keptCounts()) === keptBefore);
+  // The open page's entity total lags behind the removals (Home Assistant's frontend; the
+  // registry is right): load the page afresh.
+  const totalAfter = totalBefore - things.filter((thing) => !chosen.includes(thing))
+    .reduce((sum, thing) => sum + countsBefore.get(thing), 0);
+  await page.goto(integrationPage);
+  await listsExactly(page, things, chosen);
+  await page.getByRole('link', { name: `${totalAfter} entities`, exact: true }).waitFor();
+  log(`integration page: ${things.length} devices → ${chosen.length} (${names.join(', ')}; ${keptBefore} entities as before), ${totalBefore} entities → ${totalAfter}`);
+  await shot(page, 'options-devices');
+  fs.writeFileSync(path.join(ARTIFACTS, 'chosen-sims.json'),
+    JSON.stringify(Object.fromEntries(chosen.map((thing) => [thing.ThingId, displayName(thing)])), null, 2));
 }
 
 (async () => {
