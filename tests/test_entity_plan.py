@@ -22,9 +22,11 @@ from custom_components.monogoto.api import MINUTE, Field, MonogotoClient, Reques
 from custom_components.monogoto.binary_sensor import ONLINE
 from custom_components.monogoto.button import BUTTONS
 from custom_components.monogoto.const import CONF_INCLUDE, CONF_SIMS, DOMAIN
+from custom_components.monogoto.device_tracker import LOCATION
 from custom_components.monogoto.entity_plan import (
     ACCOUNT_ENTITIES,
     PLAN_ORDER,
+    ROOM_LEFT,
     SIM_CAP,
     plan_entities,
 )
@@ -48,12 +50,15 @@ ALL_FIELDS = frozenset(Field)
 
 
 def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
+    """Each kind is in the plan's levels or takes the room left (the tracker), not both."""
     planned = {key for key, _ in PLAN_ORDER}
-    for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS):
+    assert not planned & ROOM_LEFT
+    for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS, LOCATION):
         if description.entity_registry_enabled_default:
-            assert description.key in planned, description.key
+            assert description.key in planned | ROOM_LEFT, description.key
         else:
-            assert description.key not in planned, description.key
+            assert description.key not in planned | ROOM_LEFT, description.key
+    assert {LOCATION.key} == ROOM_LEFT
     assert PLAN_ORDER[:4] == (
         ("sim_state", Field.STATE),
         ("sim", None),

@@ -11,45 +11,16 @@ from __future__ import annotations
 from homeassistant.components.device_tracker.const import SourceType
 from homeassistant.components.device_tracker.entity import TrackerEntity
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Location
-from .coordinator import MonogotoConfigEntry, ThingsCoordinator
-from .entity import MonogotoThingEntity, async_apply_entity_plan
+from .coordinator import ThingsCoordinator
+from .entity import MonogotoThingEntity, thing_platform_setup
 
 # Read-only platform fed by the coordinators.
 PARALLEL_UPDATES = 0
 
 LOCATION = EntityDescription(key="location", translation_key="location")
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MonogotoConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add a SIM's tracker when the console first gives it coordinates."""
-    runtime = entry.runtime_data
-    added: set[str] = set()
-
-    @callback
-    def add_located() -> None:
-        new = [
-            MonogotoTracker(runtime, runtime.things, runtime.thing(thing_id), LOCATION)
-            for thing_id in runtime.known_things()
-            if thing_id not in added and runtime.thing(thing_id).location is not None
-        ]
-        added.update(tracker.thing_id for tracker in new)
-        # Under Home Assistant's cap like every other entity (``entity_plan.py``).
-        async_apply_entity_plan(runtime, Platform.DEVICE_TRACKER, new)
-        if new:
-            async_add_entities(new)
-
-    add_located()
-    for coordinator in (runtime.things, runtime.details):
-        entry.async_on_unload(coordinator.async_add_listener(add_located))
 
 
 class MonogotoTracker(MonogotoThingEntity[ThingsCoordinator], TrackerEntity):
@@ -85,3 +56,12 @@ class MonogotoTracker(MonogotoThingEntity[ThingsCoordinator], TrackerEntity):
         if location is None or location.accuracy_km is None:
             return 0
         return round(location.accuracy_km * 1000)
+
+
+async_setup_entry = thing_platform_setup(
+    Platform.DEVICE_TRACKER,
+    (LOCATION,),
+    MonogotoTracker,
+    # Created once the console first gives the SIM coordinates; it stays after that.
+    ready=lambda thing: thing.location is not None,
+)

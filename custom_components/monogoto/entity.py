@@ -16,6 +16,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api import Field, Thing
 from .const import DOMAIN
 from .coordinator import MonogotoConfigEntry, MonogotoCoordinator, MonogotoRuntime
+from .entity_plan import ROOM_LEFT
 
 
 @lru_cache(maxsize=1024)
@@ -88,6 +89,7 @@ def thing_platform_setup[DescriptionT: EntityDescription](
     entity_class: type[MonogotoThingEntity[Any]],
     *,
     exists: Callable[[DescriptionT, frozenset[Field]], bool] = lambda _, __: True,
+    ready: Callable[[Thing], bool] | None = None,
     account_entities: Callable[[MonogotoRuntime], list[Entity]] = lambda _: [],
 ) -> Callable[
     [HomeAssistant, MonogotoConfigEntry, AddConfigEntryEntitiesCallback],
@@ -95,8 +97,9 @@ def thing_platform_setup[DescriptionT: EntityDescription](
 ]:
     """Return the ``async_setup_entry`` of a platform of one entity per SIM and description.
 
-    ``exists`` says which descriptions the account's fields allow; ``account_entities`` are
-    the platform's entities of the account device (added once, under the plan too).
+    ``exists`` says which descriptions the account's fields allow; ``ready``, when given,
+    whether a SIM's data (details included) calls for its entities yet; ``account_entities``
+    are the platform's entities of the account device (added once, under the plan too).
     """
 
     async def async_setup_entry(
@@ -119,6 +122,7 @@ def thing_platform_setup[DescriptionT: EntityDescription](
                 runtime, entity_class.coordinator_of(runtime), thing, description
             ),
             platform=platform,
+            ready=ready,
         )
 
     return async_setup_entry
@@ -132,8 +136,12 @@ def async_add_thing_entities[DescriptionT: EntityDescription](
     make: Callable[[Thing, DescriptionT], Entity],
     *,
     platform: Platform,
+    ready: Callable[[Thing], bool] | None = None,
 ) -> None:
-    """Add SIM entities now and as SIMs or fields appear (``exists`` sees the account's fields)."""
+    """Add SIM entities now and as SIMs or fields appear (``exists`` sees the account's fields).
+
+    A SIM for which ``ready`` says no yet is looked at again at every refresh.
+    """
     runtime = entry.runtime_data
     #: The description keys added, per SIM: one shared set for SIMs alike (thousands of them).
     added: dict[str, frozenset[str]] = {}
@@ -151,9 +159,13 @@ def async_add_thing_entities[DescriptionT: EntityDescription](
             have = added.get(thing_id, frozenset())
             if have is wanted_keys or have >= wanted_keys:
                 continue
+            if ready is not None and not ready(runtime.thing(thing_id)):
+                continue
             new += [make(thing, d) for d in wanted if d.key not in have]
             added[thing_id] = have | wanted_keys if have else wanted_keys
-        async_apply_entity_plan(runtime, platform, new, runtime.entity_plan().enabled)
+        async_apply_entity_plan(
+            runtime, platform, new, runtime.entity_plan().enabled | ROOM_LEFT
+        )
         if new:
             async_add_entities(new)
 

@@ -40,6 +40,10 @@ PLAN_ORDER: Final[tuple[tuple[str, Field | None], ...]] = (
     ("ping", None),
     ("reset_connection", None),
 )
+#: Per-SIM kinds outside the levels: they exist only for some SIMs (a tracker once the
+#: console locates its SIM), so they are not planned for every SIM; each takes what room is
+#: left under the cap when it comes.
+ROOM_LEFT: Final = frozenset({"location"})
 #: Enabled entities of the account device (its totals, ``sensor.ACCOUNT_SENSORS``), kept
 #: out of the SIMs' share.
 ACCOUNT_ENTITIES: Final = 5
