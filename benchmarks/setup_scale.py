@@ -253,6 +253,22 @@ def memory_per_sim(row: Row) -> dict[str, float]:
     }
 
 
+def selection_cost(rows: list[Row]) -> str:
+    """Return what the set-up asked of the console with and without a selection."""
+    every, chosen = (
+        next(row for row in rows if row[1] == 5000 and (row[2] == 5000) is whole)
+        for whole in (True, False)
+    )
+    return (
+        f"Requests follow the selection: the set-up of {chosen[2]} chosen of "
+        f"{chosen[1]:,} SIMs made {chosen[3]['requests']['things']} listing requests, as "
+        f"many as all {every[1]:,} ({every[3]['requests']['things']}): the listing pages "
+        "the whole account, the only way to see new SIMs; it read the chosen SIMs' statuses "
+        f"in {chosen[3]['requests'].get('status', 0)} request(s) instead of "
+        f"{every[3]['requests'].get('status', 0)}."
+    )
+
+
 def targets(rows: list[Row]) -> str:
     """Return the targets and whether this run met them."""
     thousand = next(timed for _, n, k, timed, _ in rows if n == k == 1000)
@@ -320,6 +336,8 @@ def report(rows: list[Row], profile: dict[str, Any]) -> str:
             f"{mib(timed['registry_bytes'])} |"
         )
     lines += [
+        "",
+        selection_cost(rows),
         "",
         targets(rows),
         "",
