@@ -255,10 +255,8 @@ def memory_per_sim(row: Row) -> dict[str, float]:
 
 def selection_cost(rows: list[Row]) -> str:
     """Return what the set-up asked of the console with and without a selection."""
-    every, chosen = (
-        next(row for row in rows if row[1] == 5000 and (row[2] == 5000) is whole)
-        for whole in (True, False)
-    )
+    every = next(row for row in rows if row[1] == row[2] == 5000)
+    chosen = next(row for row in rows if row[1] == 5000 > row[2])
     return (
         f"Requests follow the selection: the set-up of {chosen[2]} chosen of "
         f"{chosen[1]:,} SIMs made {chosen[3]['requests']['things']} listing requests, as "

@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceResponse, State
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -65,3 +66,15 @@ async def next_poll(
     async_fire_time_changed(hass)
     # Polls run as background tasks and, here, wait on real sockets: wait for those too.
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def sim_devices(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, dr.DeviceEntry]:
+    """Return the entry's SIM devices by thing id (the account device left out)."""
+    return {
+        value: device
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
+        for domain, value in device.identifiers
+        if domain == DOMAIN and value != entry.entry_id
+    }

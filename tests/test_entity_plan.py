@@ -40,6 +40,7 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 
+from .helpers import sim_devices
 from .simulator import MonogotoSimulator
 
 REFUSAL = "Reached the maximum"
@@ -336,13 +337,7 @@ async def test_5000_sims_with_50_chosen_have_exactly_those_all_enabled(
     )
     await _set_up(hass, mock_config_entry)
     entry_id = mock_config_entry.entry_id
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
-    assert {
-        value
-        for device in devices
-        for domain, value in device.identifiers
-        if value != entry_id
-    } == set(chosen)
+    assert set(sim_devices(hass, mock_config_entry)) == set(chosen)
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry_id)
     per_sim = [e for e in entities if e.entity_category is None and e.device_id]
     sim_entities = [e for e in per_sim if e.unique_id.startswith("ThingId_")]

@@ -19,23 +19,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 
-from .helpers import next_poll, state_of
+from .helpers import next_poll, sim_devices, state_of
 from .simulator import DEMO_PASSWORD, DEMO_USERNAME, MonogotoSimulator, make_thing
 from .simulator.app import DEMO_CUSTOMER_ID
 
 pytestmark = pytest.mark.consoles("kind", "unkind")
-
-
-def _sim_devices(
-    hass: HomeAssistant, entry: MockConfigEntry
-) -> dict[str, dr.DeviceEntry]:
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    return {
-        value: device
-        for device in devices
-        for domain, value in device.identifiers
-        if domain == DOMAIN and value != entry.entry_id
-    }
 
 
 @pytest.mark.consoles("kind")
@@ -47,7 +35,7 @@ async def test_setup_creates_a_device_per_sim(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     assert init_integration.state is ConfigEntryState.LOADED
-    devices = _sim_devices(hass, init_integration)
+    devices = sim_devices(hass, init_integration)
     assert set(devices) == set(simulator.thing_ids())
     for thing_id, thing in simulator.things.items():
         assert (
@@ -73,7 +61,7 @@ async def test_setup_on_an_unkind_console(
     init_integration: MockConfigEntry,
 ) -> None:
     """Pages of its own size, no usage in the listing, statuses one SIM at a time: all shown."""
-    devices = _sim_devices(hass, init_integration)
+    devices = sim_devices(hass, init_integration)
     assert set(devices) == set(simulator.thing_ids())
     for thing_id, thing in simulator.things.items():
         assert state_of(hass, "sensor", thing_id, "sim_state").state == (
@@ -176,7 +164,7 @@ async def test_new_sim_appears_and_removed_sim_loses_its_device(
     simulator.remove_thing(gone_id)
     await next_poll(hass, freezer)
 
-    devices = _sim_devices(hass, init_integration)
+    devices = sim_devices(hass, init_integration)
     assert new_id in devices
     assert state_of(hass, "sensor", new_id, "sim_state").state == "suspended"
     # One listing without it is not enough: the device keeps its last data.
@@ -184,7 +172,7 @@ async def test_new_sim_appears_and_removed_sim_loses_its_device(
     assert state_of(hass, "sensor", gone_id, "sim_state").state == "active"
 
     await next_poll(hass, freezer)
-    assert gone_id not in _sim_devices(hass, init_integration)
+    assert gone_id not in sim_devices(hass, init_integration)
     registry = er.async_get(hass)
     assert not [
         entry
@@ -256,7 +244,7 @@ async def test_remove_stale_device_by_hand(
 ) -> None:
     assert await async_setup_component(hass, "config", {})
     registry = dr.async_get(hass)
-    present = _sim_devices(hass, init_integration)[simulator.thing_ids()[0]]
+    present = sim_devices(hass, init_integration)[simulator.thing_ids()[0]]
     stale = registry.async_get_or_create(
         config_entry_id=init_integration.entry_id,
         identifiers={(DOMAIN, "ThingId_ICCID_gone")},
@@ -286,13 +274,13 @@ async def test_console_rename_renames_the_device_unless_the_user_named_it(
 ) -> None:
     registry = dr.async_get(hass)
     followed, named_by_user, _ = simulator.thing_ids()
-    devices = _sim_devices(hass, init_integration)
+    devices = sim_devices(hass, init_integration)
     registry.async_update_device(devices[named_by_user].id, name_by_user="Boat")
     simulator.things[followed]["ThingName"] = "Weather station"
     simulator.things[named_by_user]["ThingName"] = "Buoy"
     await next_poll(hass, freezer)
 
-    devices = _sim_devices(hass, init_integration)
+    devices = sim_devices(hass, init_integration)
     assert devices[followed].name == "Weather station"
     assert devices[named_by_user].name_by_user == "Boat"
     assert devices[named_by_user].name != "Buoy"

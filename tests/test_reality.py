@@ -41,13 +41,9 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import (
-    device_registry as dr,
-    entity_registry as er,
-    issue_registry as ir,
-)
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 
-from .helpers import next_poll, state_of
+from .helpers import next_poll, sim_devices, state_of
 from .simulator import DEMO_PASSWORD, DEMO_USERNAME, MonogotoSimulator
 from .simulator.quirks import LoginRejection
 from .timetravel import ClientFactory, simulated_client
@@ -61,18 +57,6 @@ def clients() -> Iterator[ClientFactory]:
     """Give the entry's client clocks that follow the frozen time (token, budget, rests)."""
     with simulated_client() as factory:
         yield factory
-
-
-def sim_devices(hass: HomeAssistant, entry: MockConfigEntry) -> set[str]:
-    """Return the thing ids of the entry's SIM devices."""
-    return {
-        value
-        for device in dr.async_entries_for_config_entry(
-            dr.async_get(hass), entry.entry_id
-        )
-        for domain, value in device.identifiers
-        if domain == DOMAIN and value != entry.entry_id
-    }
 
 
 def entity_ids(hass: HomeAssistant, entry: MockConfigEntry) -> set[str]:
@@ -114,7 +98,7 @@ async def test_a_surprising_listing_removes_nothing(
 ) -> None:
     """Five polls answered ``200 []`` (or one SIM of three) keep every device and entity."""
     devices, entities = (
-        sim_devices(hass, init_integration),
+        set(sim_devices(hass, init_integration)),
         entity_ids(hass, init_integration),
     )
     body = listing(simulator, simulator.thing_ids()[:kept])
@@ -123,12 +107,12 @@ async def test_a_surprising_listing_removes_nothing(
     )
     for _ in range(5):
         await next_poll(hass, freezer)
-        assert sim_devices(hass, init_integration) == devices
+        assert set(sim_devices(hass, init_integration)) == devices
         assert entity_ids(hass, init_integration) == entities
     assert caplog.text.count("keeping all their devices") == 1
     simulator.clear_faults()
     await next_poll(hass, freezer)
-    assert sim_devices(hass, init_integration) == devices
+    assert set(sim_devices(hass, init_integration)) == devices
     for thing_id, thing in simulator.things.items():
         assert state_of(hass, "sensor", thing_id, "sim_state").state == (
             thing["State"].lower()
@@ -143,13 +127,13 @@ async def test_a_listing_that_lost_a_page_removes_nothing(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A full page then an empty one (70 SIMs missing, twice): suspect, nothing removed."""
-    devices = sim_devices(hass, init_integration)
+    devices = set(sim_devices(hass, init_integration))
     for _ in range(2):
         simulator.fail("things", passthrough=True)
         simulator.fail("things", status=200, body="[]", content_type="application/json")
     await next_poll(hass, freezer)
     await next_poll(hass, freezer)
-    assert sim_devices(hass, init_integration) == devices
+    assert set(sim_devices(hass, init_integration)) == devices
 
 
 async def test_a_sim_that_really_left_goes_within_three_refreshes(
@@ -162,7 +146,7 @@ async def test_a_sim_that_really_left_goes_within_three_refreshes(
     simulator.remove_thing(gone)
     for _ in range(3):
         await next_poll(hass, freezer)
-    assert sim_devices(hass, init_integration) == set(simulator.thing_ids())
+    assert set(sim_devices(hass, init_integration)) == set(simulator.thing_ids())
     assert not [e for e in entity_ids(hass, init_integration) if gone in e]
 
 
@@ -235,7 +219,7 @@ async def test_a_password_changed_in_operation_asks_once_and_stops(
     assert len(reauth_flows(hass)) == 1
     thing_id = simulator.thing_ids()[0]
     assert state_of(hass, "sensor", thing_id, "sim_state").state == STATE_UNAVAILABLE
-    assert sim_devices(hass, init_integration) == set(simulator.thing_ids())
+    assert set(sim_devices(hass, init_integration)) == set(simulator.thing_ids())
 
 
 # -- 3. permission is not authentication --------------------------------------------------------
@@ -353,7 +337,7 @@ async def test_paging_ends_without_duplicates(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert simulator.requests["things"] == pages
-    devices = sim_devices(hass, mock_config_entry)
+    devices = set(sim_devices(hass, mock_config_entry))
     assert devices <= set(simulator.thing_ids())
     assert len(devices) == len(mock_config_entry.runtime_data.known_things())
 

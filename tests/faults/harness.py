@@ -42,6 +42,7 @@ from homeassistant.const import CONF_PASSWORD, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from tests.helpers import sim_devices
 from tests.network import REFUSED_HANDSHAKE, SwitchableResolver
 from tests.simulator import Fault, MonogotoSimulator, make_thing
 from tests.test_secrets import (
@@ -120,15 +121,7 @@ class World:
     def sim_devices(self) -> dict[str, dr.DeviceEntry]:
         """Return the SIM devices of the entry by thing id."""
         assert self.entry is not None
-        registry = dr.async_get(self.hass)
-        return {
-            value: device
-            for device in dr.async_entries_for_config_entry(
-                registry, self.entry.entry_id
-            )
-            for domain, value in device.identifiers
-            if domain == DOMAIN and value != self.entry.entry_id
-        }
+        return sim_devices(self.hass, self.entry)
 
     def entity_ids(self) -> set[str]:
         """Return the unique ids of the entry's entities."""
