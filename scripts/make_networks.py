@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the network tables and the roaming country names from permissively licensed data.
+r"""Generate the network tables and the roaming country names from permissively licensed data.
 
 Writes ``custom_components/monogoto/networks.py`` (MCC → country, MCC-MNC → country where a
 network serves another country than its MCC says, MCC-MNC → network name, and the notice of
@@ -25,13 +25,13 @@ Regenerate (from the repository root; nothing fetched is committed except the ou
     apt-get download mobile-broadband-provider-info
     dpkg-deb -x mobile-broadband-provider-info_*.deb /tmp/mbpi
     T=https://android.googlesource.com/platform
-    curl -s "$T/system/timezone/+/$TZ_COMMIT/input_data/android/telephonylookup.txt?format=TEXT" \\
+    curl -s "$T/system/timezone/+/$TZ_COMMIT/input_data/android/telephonylookup.txt?format=TEXT" \
         | base64 -d > /tmp/telephonylookup.txt
-    curl -s "$T/packages/providers/TelephonyProvider/+/$TP_COMMIT/assets/latest_carrier_id/carrier_list.textpb?format=TEXT" \\
+    curl -s "$T/packages/providers/TelephonyProvider/+/$TP_COMMIT/assets/latest_carrier_id/carrier_list.textpb?format=TEXT" \
         | base64 -d > /tmp/carrier_list.textpb
-    /tmp/cldr/bin/python scripts/make_networks.py \\
-        --telephony-lookup /tmp/telephonylookup.txt --telephony-lookup-commit "$TZ_COMMIT" \\
-        --carrier-list /tmp/carrier_list.textpb --carrier-list-commit "$TP_COMMIT" \\
+    /tmp/cldr/bin/python scripts/make_networks.py \
+        --telephony-lookup /tmp/telephonylookup.txt --telephony-lookup-commit "$TZ_COMMIT" \
+        --carrier-list /tmp/carrier_list.textpb --carrier-list-commit "$TP_COMMIT" \
         --mbpi /tmp/mbpi
 """
 
@@ -86,9 +86,15 @@ def _tokens(text: str) -> Iterator[str]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise ValueError(f"unreadable text format at {text[position : position + 40]!r}")
+            raise ValueError(
+                f"unreadable text format at {text[position : position + 40]!r}"
+            )
         position = match.end()
-        if token := match.group("string") or match.group("word") or match.group("punct"):
+        if (
+            token := match.group("string")
+            or match.group("word")
+            or match.group("punct")
+        ):
             yield token
 
 
@@ -101,15 +107,17 @@ def parse_text_format(text: str) -> list[tuple[str, Any]]:
         for name in tokens:
             if name == end:
                 return fields
-            token = next(tokens)
-            if token == ":":
-                token = next(tokens)
-            if token in "<{":
-                fields.append((name, message(">" if token == "<" else "}")))
-            elif token.startswith('"'):
-                fields.append((name, token[1:-1].replace('\\"', '"').replace("\\\\", "\\")))
+            item = next(tokens)
+            if item == ":":
+                item = next(tokens)
+            if item in "<{":
+                fields.append((name, message(">" if item == "<" else "}")))
+            elif item.startswith('"'):
+                fields.append(
+                    (name, item[1:-1].replace('\\"', '"').replace("\\\\", "\\"))
+                )
             else:
-                fields.append((name, token))
+                fields.append((name, item))
         if end is not None:
             raise ValueError(f"text format ends inside a message (missing {end!r})")
         return fields
@@ -201,9 +209,11 @@ def read_service_providers(root: Path) -> tuple[dict[str, set[str]], str]:
         raise ValueError("mobile-broadband-provider-info is no longer public domain")
     with gzip.open(root / MBPI_CHANGELOG, "rt", encoding="utf-8") as changelog:
         version = re.search(r"\(([^)]+)\)", changelog.readline())
-    assert version is not None
+    if version is None:
+        raise ValueError("no version in the package's changelog")
     names: dict[str, set[str]] = defaultdict(set)
-    for provider in ElementTree.parse(root / MBPI_DATA).iter("provider"):
+    # The Debian package's own file, not input from a stranger.
+    for provider in ElementTree.parse(root / MBPI_DATA).iter("provider"):  # noqa: S314
         name = provider.findtext("name")
         for network in provider.iter("network-id"):
             if name:
@@ -287,11 +297,24 @@ def render_module(
         *notice,
         '"""',
         "",
+        "# Operators' names keep their own scripts (Cyrillic letters that look Latin too).",
+        "# ruff: noqa: RUF001",
+        "",
         "from typing import Final",
         "",
         "#: Each source: name, version read, SPDX licence identifier.",
         "SOURCES: Final[tuple[tuple[str, str, str], ...]] = (",
-        *(f"    ({json.dumps(s.name)}, {json.dumps(s.version)}, {json.dumps(s.licence)})," for s in sources),
+        *(
+            line
+            for s in sources
+            for line in (
+                "    (",
+                f"        {json.dumps(s.name)},",
+                f"        {json.dumps(s.version)},",
+                f"        {json.dumps(s.licence)},",
+                "    ),",
+            )
+        ),
         ")",
         "#: Every country the roaming country sensor can show (ISO 3166-1 alpha-2, lower case).",
         "COUNTRIES: Final[tuple[str, ...]] = (",
@@ -312,11 +335,14 @@ def render_module(
 def write_country_names(names: dict[str, dict[str, str]]) -> None:
     """Put each language's country names into the roaming country sensor's states."""
     for language, path in [("en", PACKAGE / "strings.json")] + [
-        (language, PACKAGE / "translations" / f"{language}.json") for language in LANGUAGES
+        (language, PACKAGE / "translations" / f"{language}.json")
+        for language in LANGUAGES
     ]:
         tree = json.loads(path.read_text(encoding="utf-8"))
         tree["entity"]["sensor"][ROAMING_COUNTRY]["state"] = names[language]
-        path.write_text(json.dumps(tree, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps(tree, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
 
 
 def main() -> None:
@@ -326,7 +352,9 @@ def main() -> None:
     parser.add_argument("--telephony-lookup-commit", required=True)
     parser.add_argument("--carrier-list", type=Path, required=True)
     parser.add_argument("--carrier-list-commit", required=True)
-    parser.add_argument("--mbpi", type=Path, default=Path("/"), help="where the .deb is unpacked")
+    parser.add_argument(
+        "--mbpi", type=Path, default=Path("/"), help="where the .deb is unpacked"
+    )
     args = parser.parse_args()
     by_mcc, by_network = read_countries(args.telephony_lookup)
     android, list_version = read_carrier_list(args.carrier_list)

@@ -46,7 +46,10 @@ def _sources() -> list[tuple[str, str, str]]:
     """Read ``SOURCES`` from the generated module's text (as a reviewer would)."""
     tree = ast.parse(NETWORKS.read_text(encoding="utf-8"))
     for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "SOURCES":
+        if (
+            isinstance(node, ast.AnnAssign)
+            and getattr(node.target, "id", "") == "SOURCES"
+        ):
             assert node.value is not None
             sources: list[tuple[str, str, str]] = ast.literal_eval(node.value)
             return sources
@@ -71,7 +74,9 @@ def test_the_notice_names_every_source_with_its_licence() -> None:
     docstring = ast.get_docstring(ast.parse(NETWORKS.read_text(encoding="utf-8")))
     assert docstring is not None
     for name, version, licence in _sources():
-        assert name in docstring and version in docstring and licence in docstring
+        assert name in docstring
+        assert version in docstring
+        assert licence in docstring
         assert name in notice, name
         assert licence in notice, licence
 
@@ -79,7 +84,10 @@ def test_the_notice_names_every_source_with_its_licence() -> None:
 def test_nothing_from_the_copyleft_sources_remains() -> None:
     """The product and its generator name no AGPL or CC BY-SA source."""
     banned = re.compile(r"mcc[-_]mnc[-_]p1|wikipedia", re.IGNORECASE)
-    paths = [*(ROOT / "custom_components").rglob("*.*"), ROOT / "scripts" / "make_networks.py"]
+    paths = [
+        *(ROOT / "custom_components").rglob("*.*"),
+        ROOT / "scripts" / "make_networks.py",
+    ]
     for path in paths:
         if path.suffix in {".py", ".json", ".yaml"}:
             assert not banned.search(path.read_text(encoding="utf-8")), path
@@ -90,7 +98,8 @@ def test_nothing_from_the_copyleft_sources_remains() -> None:
     [
         ("208", "01", "Orange", "fr", "Orange"),  # the console's name first
         ("262", "01", None, "de", "Telekom"),  # none from the console: the table's
-        ("310", "370", None, "gu", "Guamcell Cellular and Paging"),  # US MCC, Guam network
+        # A network of a US MCC that serves Guam.
+        ("310", "370", None, "gu", "Guamcell Cellular and Paging"),
         ("340", "01", None, "gp", "Orange Caraïbe Mobiles"),  # shared MCC: its default
         ("999", "77", None, STATE_UNKNOWN, "999-77"),  # unknown codes: the codes
     ],
@@ -158,7 +167,5 @@ async def test_roaming_country_shows_in_the_users_language(
         await next_poll(hass, freezer)
         state = hass.states.get(entity_id)
         assert state is not None
-        key = (
-            f"component.{DOMAIN}.entity.sensor.{entry.translation_key}.state.{state.state}"
-        )
+        key = f"component.{DOMAIN}.entity.sensor.{entry.translation_key}.state.{state.state}"
         assert translations[key] == name

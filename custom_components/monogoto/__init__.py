@@ -88,7 +88,9 @@ async def async_migrate_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -
     return True
 
 
-def _merge_operator_into_network(hass: HomeAssistant, entry: MonogotoConfigEntry) -> None:
+def _merge_operator_into_network(
+    hass: HomeAssistant, entry: MonogotoConfigEntry
+) -> None:
     """1.2 -> 1.3: a SIM's "Operator" and "Network" sensors became one "Network" sensor.
 
     Where a SIM had both, the network sensor stays (entity id and all) and the operator

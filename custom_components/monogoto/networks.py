@@ -9,14 +9,33 @@ permissive licence (their texts are in NOTICE at the top of the repository):
 - Unicode CLDR 47, country names (through babel 2.18.0); CLDR 47; licence Unicode-3.0.
 """
 
+# Operators' names keep their own scripts (Cyrillic letters that look Latin too).
+# ruff: noqa: RUF001
+
 from typing import Final
 
 #: Each source: name, version read, SPDX licence identifier.
 SOURCES: Final[tuple[tuple[str, str, str], ...]] = (
-    ("Android Open Source Project, https://android.googlesource.com/platform/system/timezone input_data/android/telephonylookup.txt", "commit 7c7f7a9a1a17d815be5b7fcd462c4c18fa206f18", "Apache-2.0"),
-    ("Android Open Source Project, https://android.googlesource.com/platform/packages/providers/TelephonyProvider assets/latest_carrier_id/carrier_list.textpb", "commit bca387f553a4493c88e24455172225fd1049c91f, carrier list version 134217771", "Apache-2.0"),
-    ("GNOME mobile-broadband-provider-info serviceproviders.xml (Debian package)", "Debian 20230416-1", "LicenseRef-public-domain"),
-    ("Unicode CLDR 47, country names (through babel 2.18.0)", "CLDR 47", "Unicode-3.0"),
+    (
+        "Android Open Source Project, https://android.googlesource.com/platform/system/timezone input_data/android/telephonylookup.txt",
+        "commit 7c7f7a9a1a17d815be5b7fcd462c4c18fa206f18",
+        "Apache-2.0",
+    ),
+    (
+        "Android Open Source Project, https://android.googlesource.com/platform/packages/providers/TelephonyProvider assets/latest_carrier_id/carrier_list.textpb",
+        "commit bca387f553a4493c88e24455172225fd1049c91f, carrier list version 134217771",
+        "Apache-2.0",
+    ),
+    (
+        "GNOME mobile-broadband-provider-info serviceproviders.xml (Debian package)",
+        "Debian 20230416-1",
+        "LicenseRef-public-domain",
+    ),
+    (
+        "Unicode CLDR 47, country names (through babel 2.18.0)",
+        "CLDR 47",
+        "Unicode-3.0",
+    ),
 )
 #: Every country the roaming country sensor can show (ISO 3166-1 alpha-2, lower case).
 COUNTRIES: Final[tuple[str, ...]] = (
