@@ -139,7 +139,12 @@ def read_countries(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     Android's default; a network known to serve another country than its MCC's (310-370 in
     Guam) gives that country. Country codes are lower case, as enum states need them.
     """
-    tree = parse_text_format(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    if "Licensed under the Apache License, Version 2.0" not in text:
+        raise ValueError(
+            f"{path.name} no longer says it is under the Apache licence 2.0"
+        )
+    tree = parse_text_format(text)
     by_mcc: dict[str, str] = {}
     by_network: dict[str, str] = {}
     for entry in _values(tree, "mobile_countries"):

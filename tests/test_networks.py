@@ -8,6 +8,7 @@ Assistant reads them).
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 import re
 
@@ -16,6 +17,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.monogoto.const import DOMAIN
+from custom_components.monogoto.networks import COUNTRIES, MCC_COUNTRY, NETWORK_COUNTRY
 from homeassistant.components.sensor import ATTR_OPTIONS, SensorDeviceClass
 from homeassistant.const import ATTR_DEVICE_CLASS, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
@@ -26,7 +28,8 @@ from .helpers import entity_id_of, next_poll, state_of
 from .simulator import MonogotoSimulator
 
 ROOT = Path(__file__).parent.parent
-NETWORKS = ROOT / "custom_components" / "monogoto" / "networks.py"
+PACKAGE = ROOT / "custom_components" / "monogoto"
+NETWORKS = PACKAGE / "networks.py"
 #: Licences whose data an MIT-licensed integration may ship (SPDX identifiers).
 PERMISSIVE = frozenset(
     {
@@ -81,6 +84,14 @@ def test_the_notice_names_every_source_with_its_licence() -> None:
         assert licence in notice, licence
 
 
+def test_every_country_the_sensor_can_show_has_a_name() -> None:
+    strings = json.loads((PACKAGE / "strings.json").read_text(encoding="utf-8"))
+    names = strings["entity"]["sensor"]["roaming_country"]["state"]
+    assert set(names) == set(COUNTRIES)
+    assert set(MCC_COUNTRY.values()) | set(NETWORK_COUNTRY.values()) == set(COUNTRIES)
+    assert all(re.fullmatch("[a-z]{2}", code) for code in COUNTRIES)
+
+
 def test_nothing_from_the_copyleft_sources_remains() -> None:
     """The product and its generator name no AGPL or CC BY-SA source."""
     banned = re.compile(r"mcc[-_]mnc[-_]p1|wikipedia", re.IGNORECASE)
@@ -133,6 +144,20 @@ async def test_roaming_country_and_network(
     )
     assert entry is not None
     assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
+async def test_no_network_and_no_name_is_unknown(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    simulator.things[thing_id]["LastLocation"].update(MCC=None, MNC=None)
+    simulator.things[thing_id]["MnoName"] = None
+    await next_poll(hass, freezer)
+    for key in ("roaming_country", "network"):
+        assert state_of(hass, "sensor", thing_id, key).state == STATE_UNKNOWN
 
 
 @pytest.mark.parametrize(

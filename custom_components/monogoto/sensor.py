@@ -28,6 +28,8 @@ from .networks import COUNTRIES, MCC_COUNTRY, NETWORK_COUNTRY, NETWORK_NAMES
 PARALLEL_UPDATES = 0
 
 SIM_STATE_OPTIONS = [state.lower() for state in ThingState]
+#: The SIM state sensor's key and translation key (what the SIM state triggers look for).
+SIM_STATE_KEY = "sim_state"
 #: The account device's name: ``device.account.name`` in strings.json.
 ACCOUNT_DEVICE_TRANSLATION_KEY = "account"
 
@@ -129,8 +131,8 @@ def _field_sensor(
 
 SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
     MonogotoSensorEntityDescription(
-        key="sim_state",
-        translation_key="sim_state",
+        key=SIM_STATE_KEY,
+        translation_key=SIM_STATE_KEY,
         device_class=SensorDeviceClass.ENUM,
         options=SIM_STATE_OPTIONS,
         field=Field.STATE,
