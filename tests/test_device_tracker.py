@@ -110,45 +110,8 @@ async def test_coordinates_only_in_the_details(
     assert state_of(hass, "device_tracker", thing_id, "location").attributes[
         "latitude"
     ] == pytest.approx(AWAY[0])
-    assert state_of(hass, "sensor", thing_id, "network").state == "Orange"
-    assert state_of(hass, "sensor", thing_id, "roaming_country").state == "France"
-
-
-@pytest.mark.parametrize(
-    ("mcc", "mnc", "country", "code", "network"),
-    [
-        ("208", "01", "France", "FR", "Orange"),
-        ("262", "01", "Germany", "DE", "Telekom"),
-        ("999", "77", "999", None, "999-77"),  # unknown codes: the codes themselves
-    ],
-)
-async def test_roaming_country_and_network(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    mcc: str,
-    mnc: str,
-    country: str,
-    code: str | None,
-    network: str,
-) -> None:
-    thing_id = simulator.thing_ids()[0]
-    simulator.roam(thing_id, mcc, mnc, 4711)
-    await next_poll(hass, freezer)
-    roaming = state_of(hass, "sensor", thing_id, "roaming_country")
-    assert roaming.state == country
-    assert roaming.attributes["country_code"] == code
-    assert roaming.attributes["mcc"] == mcc
-    serving = state_of(hass, "sensor", thing_id, "network")
-    assert serving.state == network
-    assert serving.attributes["plmn"] == f"{mcc}-{mnc}"
-    # The cell id is diagnostic and disabled by default (it locates the SIM).
-    entry = er.async_get(hass).async_get(
-        entity_id_of(hass, "sensor", thing_id, "cell_id")
-    )
-    assert entry is not None
-    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert state_of(hass, "sensor", thing_id, "network").attributes["plmn"] == "208-01"
+    assert state_of(hass, "sensor", thing_id, "roaming_country").state == "fr"
 
 
 @pytest.mark.parametrize("platforms", [[Platform.DEVICE_TRACKER]])

@@ -61,22 +61,20 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
             assert description.key not in planned | ROOM_LEFT, description.key
     assert {LOCATION.key} == ROOM_LEFT
     assert PLAN_ORDER[:4] == (
-        ("sim_state", Field.STATE),
-        ("sim", None),
-        ("online", None),
-        ("data_used", Field.DATA_USED),
+        ("sim_state", (Field.STATE,)),
+        ("sim", ()),
+        ("online", ()),
+        ("data_used", (Field.DATA_USED,)),
     )
 
 
 @pytest.mark.parametrize(
     ("sims", "enabled"),
     [
-        (0, 13),
-        (100, 13),
-        (768, 13),  # 9,984 enabled: the most that keep everything
-        (769, 12),  # the README's table, boundary by boundary
-        (832, 12),
-        (833, 11),
+        (0, 12),
+        (100, 12),
+        (832, 12),  # 9,984 enabled: the most that keep everything
+        (833, 11),  # the README's table, boundary by boundary
         (908, 11),
         (909, 10),
         (999, 10),
@@ -104,22 +102,22 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
 def test_levels_are_enabled_for_every_sim_or_none(sims: int, enabled: int) -> None:
     plan = plan_entities(sims, ALL_FIELDS)
     order = [key for key, _ in PLAN_ORDER]
-    assert len(order) == 13
+    assert len(order) == 12
     assert plan.enabled == frozenset(order[:enabled])
     assert plan.left_disabled == tuple(order[enabled:])
-    assert plan.disabled_entities == sims * (13 - enabled)
-    assert plan.fits == SIM_CAP // 13 == 768
+    assert plan.disabled_entities == sims * (12 - enabled)
+    assert plan.fits == SIM_CAP // 12 == 832
     assert enabled == 1 or sims * enabled <= SIM_CAP
 
 
 def test_the_plan_counts_only_the_entities_the_account_has() -> None:
-    fields = {Field.STATE, Field.OPERATOR}  # no usage, activity, network: 7 per SIM
+    fields = {Field.STATE, Field.OPERATOR}  # no usage, activity, codes: 7 per SIM
     plan = plan_entities(1400, fields)
     assert plan.enabled == {
         "sim_state",
         "sim",
         "online",
-        "operator",
+        "network",
         "sms",
         "ping",
         "reset_connection",
@@ -128,6 +126,8 @@ def test_the_plan_counts_only_the_entities_the_account_has() -> None:
     assert plan.fits == SIM_CAP // 7
     # Without the state (read nowhere), the switch is first.
     assert plan_entities(20000, {Field.OPERATOR}).enabled == {"sim"}
+    # The network sensor needs the console's operator name or the network's codes.
+    assert {"network", "roaming_country"} <= plan_entities(1, {Field.NETWORK}).enabled
 
 
 # -- in Home Assistant -------------------------------------------------------------------------
@@ -191,9 +191,8 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
         (
             "last_data_activity",
             "last_network_registration",
-            "operator",
-            "roaming_country",
             "network",
+            "roaming_country",
             "sms",
         ),
         6,
@@ -206,7 +205,7 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
     assert issue.translation_placeholders == {
         "title": init_integration.title,
         "sims": "6",
-        "disabled": str(6 * 8),  # the six above, and the two buttons (configuration)
+        "disabled": str(6 * 7),  # the five above, and the two buttons (configuration)
         "fits": "2",
         "limit": "40",
     }
@@ -247,7 +246,7 @@ async def test_entities_the_user_enabled_leave_less_room_and_nothing_is_refused(
         DOMAIN, f"entity_plan_{mock_config_entry.entry_id}"
     )
     assert issue is not None
-    assert int(issue.translation_placeholders["disabled"]) == 6 * 8 + 25
+    assert int(issue.translation_placeholders["disabled"]) == 6 * 7 + 25
 
     # A reload: the entities already registered keep their setting and take no new room.
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
@@ -263,7 +262,7 @@ async def test_no_issue_when_everything_fits(
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, f"entity_plan_{init_integration.entry_id}"
     )
-    assert len(enabled_entities(hass, init_integration)) == 6 * 13 + 5
+    assert len(enabled_entities(hass, init_integration)) == 6 * 12 + 5
 
 
 # -- the acceptance: 5,000 SIMs ----------------------------------------------------------------
@@ -316,7 +315,7 @@ async def test_5000_sims_each_keep_an_enabled_state_sensor(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}")
     assert issue is not None
     assert issue.translation_placeholders["sims"] == "5000"
-    assert issue.translation_placeholders["disabled"] == str(5000 * 12)
+    assert issue.translation_placeholders["disabled"] == str(5000 * 11)
 
 
 @pytest.mark.things(5000)
@@ -341,7 +340,7 @@ async def test_5000_sims_with_50_chosen_have_exactly_those_all_enabled(
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry_id)
     per_sim = [e for e in entities if e.entity_category is None and e.device_id]
     sim_entities = [e for e in per_sim if e.unique_id.startswith("ThingId_")]
-    assert len(sim_entities) == 50 * 11  # 13 kinds; the two buttons have a category
+    assert len(sim_entities) == 50 * 10  # 12 kinds; the two buttons have a category
     assert not [e for e in sim_entities if e.disabled]
     assert REFUSAL not in caplog.text
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}") is None

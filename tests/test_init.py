@@ -338,7 +338,7 @@ async def test_migration_renames_account_entity_ids_that_carry_the_login(
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.LOADED
-    assert (entry.version, entry.minor_version) == (1, 2)
+    assert (entry.version, entry.minor_version) == (1, 3)
     assert dr.async_get(hass).async_get(account.id).name == "Monogoto account"
     ids = {
         e.unique_id.removeprefix(f"{entry.entry_id}_"): e.entity_id
@@ -350,6 +350,61 @@ async def test_migration_renames_account_entity_ids_that_carry_the_login(
     assert ids["sims_suspended"] == "sensor.monogoto_account_suspended_sims"  # new
     assert hass.states.get("sensor.monogoto_account_sims").state == "3"
     assert hass.states.get("sensor.demo_example_com_sims") is None
+
+
+@pytest.mark.things(3)
+async def test_migration_merges_the_operator_sensor_into_the_network_sensor(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """1.2 -> 1.3: one network sensor per SIM; automations on a lone operator sensor live on."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, minor_version=2)
+    both_planned, network_left_out, operator_only = simulator.thing_ids()
+    entities = er.async_get(hass)
+
+    def old(thing_id: str, key: str, disabled: bool = False) -> str:
+        return entities.async_get_or_create(
+            "sensor",
+            DOMAIN,
+            f"{thing_id}_{key}",
+            config_entry=mock_config_entry,
+            disabled_by=er.RegistryEntryDisabler.INTEGRATION if disabled else None,
+        ).entity_id
+
+    gone = [old(both_planned, "operator"), old(network_left_out, "operator")]
+    kept = old(both_planned, "network")
+    left_out = old(network_left_out, "network", disabled=True)
+    lone = old(operator_only, "operator")
+    entities.async_update_entity(lone, new_entity_id="sensor.boat_operator")
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert mock_config_entry.minor_version == 3
+    assert [entities.async_get(entity_id) for entity_id in gone] == [None, None]
+    ids = {
+        thing_id: entities.async_get_entity_id("sensor", DOMAIN, f"{thing_id}_network")
+        for thing_id in (both_planned, network_left_out, operator_only)
+    }
+    assert ids == {
+        both_planned: kept,
+        network_left_out: left_out,
+        operator_only: "sensor.boat_operator",
+    }
+    # The plan had enabled the operator sensor: the network sensor takes its place.
+    assert not entities.async_get(left_out).disabled
+    state = hass.states.get("sensor.boat_operator")
+    assert state is not None
+    assert state.state == simulator.things[operator_only]["MnoName"]
+    assert not [
+        entry
+        for entry in er.async_entries_for_config_entry(
+            entities, mock_config_entry.entry_id
+        )
+        if entry.unique_id.endswith("_operator")
+    ]
 
 
 async def test_an_entry_from_a_newer_version_is_not_set_up(

@@ -11,11 +11,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.monogoto.api import parse_thing
 from custom_components.monogoto.const import DOMAIN
-from custom_components.monogoto.networks import (
-    COUNTRY_NAMES,
-    MCC_COUNTRY,
-    NETWORK_NAMES,
-)
+from custom_components.monogoto.networks import NETWORK_NAMES
 from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
@@ -26,6 +22,14 @@ from .simulator import MonogotoSimulator
 
 #: Every behaviour holds against a console that answers the undocumented questions otherwise.
 pytestmark = pytest.mark.consoles("kind", "unkind")
+#: The country of each MCC the simulator's SIMs roam in (901: international, none).
+SIMULATED_COUNTRIES = {
+    "240": "se",
+    "208": "fr",
+    "262": "de",
+    "310": "us",
+    "901": STATE_UNKNOWN,
+}
 
 
 @pytest.fixture
@@ -69,7 +73,6 @@ async def test_values_equal_the_simulator(
         assert value("last_network_registration") == (
             thing.last_network_registration.isoformat()
         )
-        assert value("operator") == raw["MnoName"]
         assert value("imei") == raw["IMEI"]
         assert value("imsi") == raw["IMSI"]
         assert value("msisdn") == raw["MSISDN"]
@@ -77,12 +80,8 @@ async def test_values_equal_the_simulator(
         assert value("apn") == "data.mono"
         location = raw["LastLocation"]
         assert value("cell_id") == str(location["CellId"])
-        plmn = f"{location['MCC']}-{location['MNC']}"
-        assert value("network") == NETWORK_NAMES.get(plmn, plmn)
-        country = MCC_COUNTRY.get(location["MCC"])
-        assert value("roaming_country") == (
-            COUNTRY_NAMES[country] if country else location["MCC"]
-        )
+        assert value("network") == raw["MnoName"]
+        assert value("roaming_country") == SIMULATED_COUNTRIES[location["MCC"]]
 
     # Every SIM device carries every entity: sensors, the online sensor and the switch.
     registry = er.async_get(hass)
@@ -94,7 +93,6 @@ async def test_values_equal_the_simulator(
             "sms_sent",
             "last_data_activity",
             "last_network_registration",
-            "operator",
             "imei",
             "imsi",
             "msisdn",
@@ -146,7 +144,7 @@ async def test_identifiers_are_diagnostic_and_disabled_by_default(
         assert entry is not None
         assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
         assert entry.entity_category is er.EntityCategory.DIAGNOSTIC
-    for key in ("sim_state", "data_used", "sms_sent", "last_data_activity", "operator"):
+    for key in ("sim_state", "data_used", "sms_sent", "last_data_activity", "network"):
         entry = registry.async_get(entity_id_of(hass, "sensor", thing_id, key))
         assert entry is not None
         assert entry.disabled_by is None
@@ -159,14 +157,16 @@ async def test_null_and_absent_fields(
 ) -> None:
     thing_id = simulator.thing_ids()[0]
     raw = simulator.things[thing_id]
-    raw["MnoName"] = None  # null: the entity exists, its state is unknown
+    raw["MnoName"] = None  # null: the network sensor falls back to the table
     raw["Last_DATA_Time"] = "not a time"
     del raw["ActualUsage"]  # absent for this SIM only: the account has usage
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    assert state_of(hass, "sensor", thing_id, "operator").state == STATE_UNKNOWN
+    # No operator name from the console: the network's name from the table, by its codes.
+    network = state_of(hass, "sensor", thing_id, "network")
+    assert network.state == NETWORK_NAMES[network.attributes["plmn"]]
     assert (
         state_of(hass, "sensor", thing_id, "last_data_activity").state == STATE_UNKNOWN
     )

@@ -104,9 +104,11 @@ async def test_sim_state_changed(
             None,
         ),
     )
-    # Unrelated changes: another SIM's state, this SIM's usage.
+    # Unrelated changes: another SIM's state, this SIM's usage and its roaming country (an
+    # enum sensor too).
     simulator.set_state(other, "RETIRED")
     simulator.things[watched]["ActualUsage"]["Data_"] += 1_000_000
+    simulator.roam(watched, "262", "01", 4711)
     await _polls(hass, freezer, 1)
     assert calls["changed"] == []
     for state in changes:

@@ -82,7 +82,40 @@ async def async_migrate_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -
     if entry.minor_version < 2:
         await _async_rename_account_device(hass, entry)
         hass.config_entries.async_update_entry(entry, minor_version=2)
+    if entry.minor_version < 3:
+        _merge_operator_into_network(hass, entry)
+        hass.config_entries.async_update_entry(entry, minor_version=3)
     return True
+
+
+def _merge_operator_into_network(
+    hass: HomeAssistant, entry: MonogotoConfigEntry
+) -> None:
+    """1.2 -> 1.3: a SIM's "Operator" and "Network" sensors became one "Network" sensor.
+
+    Where a SIM had both, the network sensor stays (entity id and all) and the operator
+    sensor goes; if the entity plan had enabled only the operator sensor (it came first), the
+    network sensor takes its place. A lone operator sensor becomes the network sensor and keeps
+    its entity id, so that automations using it keep working.
+    """
+    registry = er.async_get(hass)
+    for operator in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if operator.domain != Platform.SENSOR or not operator.unique_id.endswith(
+            "_operator"
+        ):
+            continue
+        unique_id = operator.unique_id.removesuffix("_operator") + "_network"
+        network_id = registry.async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id)
+        network = registry.async_get(network_id) if network_id else None
+        if network is None:
+            registry.async_update_entity(operator.entity_id, new_unique_id=unique_id)
+            continue
+        if (
+            operator.disabled_by is None
+            and network.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        ):
+            registry.async_update_entity(network.entity_id, disabled_by=None)
+        registry.async_remove(operator.entity_id)
 
 
 async def _async_rename_account_device(

@@ -20,7 +20,7 @@ from homeassistant.helpers.condition import (
     EntityStateConditionBase,
 )
 
-from .sensor import SIM_STATE_OPTIONS
+from .sensor import SIM_STATE_KEY, SIM_STATE_OPTIONS
 from .trigger import ONLINE_SPEC, SIM_STATE_SPEC, own_entities
 
 CONF_STATES: Final = "states"
@@ -39,16 +39,22 @@ SIM_STATE_IS_SCHEMA = ENTITY_STATE_CONDITION_SCHEMA_ANY_ALL.extend(
 class OwnEntities(EntityStateConditionBase):
     """Base of the SIM conditions: they match only this integration's entities."""
 
+    #: The kind of entity matched, when the domain and device class are not enough.
+    _translation_key: str | None = None
+
     @override
     def entity_filter(self, entities: set[str]) -> set[str]:
         """Match the domain and device class, and this integration."""
-        return own_entities(self._hass, super().entity_filter(entities))
+        return own_entities(
+            self._hass, super().entity_filter(entities), self._translation_key
+        )
 
 
 class SimStateIsCondition(OwnEntities):
     """Passes when the SIM is in one of the chosen states."""
 
     _domain_specs = SIM_STATE_SPEC
+    _translation_key = SIM_STATE_KEY
     _schema = SIM_STATE_IS_SCHEMA
 
     def __init__(self, hass: HomeAssistant, config: ConditionConfig) -> None:

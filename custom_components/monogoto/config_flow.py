@@ -132,8 +132,9 @@ class MonogotoConfigFlow(ConfigFlow, domain=DOMAIN):
     """Sign in, re-authenticate after a password change, or move to another user."""
 
     VERSION = 1
-    #: 2: the account device is "Monogoto account", not the login (``async_migrate_entry``).
-    MINOR_VERSION = 2
+    #: 2: the account device is "Monogoto account", not the login; 3: a SIM's operator sensor
+    #: merged into its network sensor (``async_migrate_entry``).
+    MINOR_VERSION = 3
 
     @staticmethod
     @callback

@@ -23,22 +23,21 @@ from homeassistant.helpers.entity_platform import MAX_ENABLED_ENTITIES_PER_CONFI
 
 from .api import Field
 
-#: The per-SIM entities enabled by default, most useful first, each with the field it needs
-#: (None: every SIM has it). The first is enabled whatever the number of SIMs.
-PLAN_ORDER: Final[tuple[tuple[str, Field | None], ...]] = (
-    ("sim_state", Field.STATE),
-    ("sim", None),
-    ("online", None),
-    ("data_used", Field.DATA_USED),
-    ("sms_sent", Field.SMS_SENT),
-    ("last_data_activity", Field.LAST_DATA_ACTIVITY),
-    ("last_network_registration", Field.LAST_NETWORK_REGISTRATION),
-    ("operator", Field.OPERATOR),
-    ("roaming_country", Field.NETWORK),
-    ("network", Field.NETWORK),
-    ("sms", None),
-    ("ping", None),
-    ("reset_connection", None),
+#: The per-SIM entities enabled by default, most useful first, each with the fields it needs
+#: (any one of them; none: every SIM has it). The first is enabled whatever the number of SIMs.
+PLAN_ORDER: Final[tuple[tuple[str, tuple[Field, ...]], ...]] = (
+    ("sim_state", (Field.STATE,)),
+    ("sim", ()),
+    ("online", ()),
+    ("data_used", (Field.DATA_USED,)),
+    ("sms_sent", (Field.SMS_SENT,)),
+    ("last_data_activity", (Field.LAST_DATA_ACTIVITY,)),
+    ("last_network_registration", (Field.LAST_NETWORK_REGISTRATION,)),
+    ("network", (Field.OPERATOR, Field.NETWORK)),
+    ("roaming_country", (Field.NETWORK,)),
+    ("sms", ()),
+    ("ping", ()),
+    ("reset_connection", ()),
 )
 #: Per-SIM kinds outside the levels: they exist only for some SIMs (a tracker once the
 #: console locates its SIM), so they are not planned for every SIM; each takes what room is
@@ -73,7 +72,7 @@ class EntityPlan:
 def plan_entities(sims: int, fields: Iterable[Field], cap: int = SIM_CAP) -> EntityPlan:
     """Plan the enabled entities of ``sims`` SIMs whose account carries ``fields``."""
     fields = frozenset(fields)
-    keys = [key for key, field in PLAN_ORDER if field is None or field in fields]
+    keys = [key for key, needs in PLAN_ORDER if not needs or fields.intersection(needs)]
     enabled: set[str] = set()
     left: list[str] = []
     used = 0

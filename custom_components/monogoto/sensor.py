@@ -22,12 +22,14 @@ from .api import Field, Thing, ThingState
 from .const import DOMAIN
 from .coordinator import MonogotoRuntime, ThingsCoordinator
 from .entity import MonogotoThingEntity, thing_platform_setup
-from .networks import COUNTRY_NAMES, MCC_COUNTRY, NETWORK_NAMES
+from .networks import COUNTRIES, MCC_COUNTRY, NETWORK_COUNTRY, NETWORK_NAMES
 
 # Read-only platform fed by the coordinator: no per-entity update calls to limit.
 PARALLEL_UPDATES = 0
 
 SIM_STATE_OPTIONS = [state.lower() for state in ThingState]
+#: The SIM state sensor's key and translation key (what the SIM state triggers look for).
+SIM_STATE_KEY = "sim_state"
 #: The account device's name: ``device.account.name`` in strings.json.
 ACCOUNT_DEVICE_TRANSLATION_KEY = "account"
 
@@ -60,7 +62,19 @@ class MonogotoSensorEntityDescription(SensorEntityDescription):
     #: The field the value comes from: the sensor exists when the account carries it, and is
     #: available while the source of that field (the listing, or else the details) is.
     field: Field
+    #: A field the value falls back to when the first is empty, which makes the sensor exist
+    #: on its own (the network's codes, for its name).
+    fallback_field: Field | None = None
     attributes_fn: Callable[[Thing], Mapping[str, Any] | None] = lambda _: None
+
+    def any_in(self, fields: frozenset[Field]) -> bool:
+        """Return whether ``fields`` hold one the value may come from."""
+        return self.field in fields or self.fallback_field in fields
+
+    def all_in(self, fields: frozenset[Field]) -> bool:
+        """Return whether ``fields`` hold every one the value may come from."""
+        fallback = self.fallback_field
+        return self.field in fields and (fallback is None or fallback in fields)
 
 
 _STATE_OPTION = dict(zip(ThingState, SIM_STATE_OPTIONS, strict=True))
@@ -72,20 +86,20 @@ def _sim_state(thing: Thing) -> str | None:
     return _STATE_OPTION[state] if state else None
 
 
-def _country_code(thing: Thing) -> str | None:
-    return MCC_COUNTRY.get(thing.network[:3]) if thing.network else None
-
-
 def _roaming_country(thing: Thing) -> str | None:
-    """Return the name of the country the SIM roams in (its MCC), or the MCC if unknown."""
+    """Return the serving network's country (ISO code): its own, else its MCC's default.
+
+    None (unknown) for an MCC the table lacks; the ``mcc`` attribute still shows it.
+    """
     if not thing.network:
         return None
-    code = _country_code(thing)
-    return COUNTRY_NAMES.get(code, code) if code else thing.network[:3]
+    return NETWORK_COUNTRY.get(thing.network) or MCC_COUNTRY.get(thing.network[:3])
 
 
 def _network_name(thing: Thing) -> str | None:
-    """Return the serving network's name, or its ``MCC-MNC`` when the table lacks it."""
+    """Return the serving network's name: the console's, else the table's, else its codes."""
+    if thing.operator:
+        return thing.operator
     if not thing.network:
         return None
     return NETWORK_NAMES.get(thing.network, thing.network)
@@ -117,8 +131,8 @@ def _field_sensor(
 
 SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
     MonogotoSensorEntityDescription(
-        key="sim_state",
-        translation_key="sim_state",
+        key=SIM_STATE_KEY,
+        translation_key=SIM_STATE_KEY,
         device_class=SensorDeviceClass.ENUM,
         options=SIM_STATE_OPTIONS,
         field=Field.STATE,
@@ -146,20 +160,23 @@ SENSORS: tuple[MonogotoSensorEntityDescription, ...] = (
             ),
         )
     ),
-    _field_sensor(Field.OPERATOR, lambda thing: thing.operator),
     MonogotoSensorEntityDescription(
         key="roaming_country",
         translation_key="roaming_country",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(COUNTRIES),
         field=Field.NETWORK,
         value_fn=_roaming_country,
         attributes_fn=lambda thing: {
-            "country_code": _country_code(thing),
-            "mcc": thing.network[:3] if thing.network else None,
+            "mcc": thing.network[:3] if thing.network else None
         },
     ),
-    _field_sensor(
-        Field.NETWORK,
-        _network_name,
+    MonogotoSensorEntityDescription(
+        key="network",
+        translation_key="network",
+        field=Field.OPERATOR,
+        fallback_field=Field.NETWORK,
+        value_fn=_network_name,
         attributes_fn=lambda thing: {"plmn": thing.network},
     ),
     *(
@@ -235,17 +252,17 @@ class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
         """
         await super().async_added_to_hass()
         listed = self.runtime.known_things().get(self.thing_id)
-        if listed is None or self.entity_description.field not in listed.present:
+        if listed is None or not self.entity_description.all_in(listed.present):
             self.follow_details()
 
     @property
     def available(self) -> bool:
-        """A field that only the details carry is unavailable while they fail."""
+        """A value that only the details carry is unavailable while they fail."""
         if not super().available:
             return False
         listed = self.runtime.known_things()[self.thing_id]
         return (
-            self.entity_description.field in listed.present
+            self.entity_description.any_in(listed.present)
             or self.runtime.details.last_update_success
         )
 
@@ -308,7 +325,7 @@ async_setup_entry = thing_platform_setup(
     Platform.SENSOR,
     SENSORS,
     MonogotoSensor,
-    exists=lambda description, fields: description.field in fields,
+    exists=lambda description, fields: description.any_in(fields),
     account_entities=lambda runtime: [
         MonogotoAccountSensor(runtime, description) for description in ACCOUNT_SENSORS
     ],

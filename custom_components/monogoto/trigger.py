@@ -40,11 +40,11 @@ from homeassistant.helpers.trigger.entity_trigger import NotTriggeredReasonRepor
 from homeassistant.util.unit_conversion import InformationConverter
 
 from .const import DOMAIN
-from .sensor import SIM_STATE_OPTIONS
+from .sensor import SIM_STATE_KEY, SIM_STATE_OPTIONS
 
 CONF_STATES: Final = "states"
 
-#: The SIM state sensor is the integration's only enum sensor.
+#: The SIM state sensor: an enum sensor, as the roaming country is (see ``_translation_key``).
 SIM_STATE_SPEC: Mapping[str, DomainSpec] = {
     Platform.SENSOR: DomainSpec(device_class=SensorDeviceClass.ENUM)
 }
@@ -58,24 +58,35 @@ DATA_USED_SPEC: Mapping[str, DomainSpec] = {
 }
 
 
-def own_entities(hass: HomeAssistant, entity_ids: set[str]) -> set[str]:
-    """Return the entities among ``entity_ids`` that this integration provides."""
+def own_entities(
+    hass: HomeAssistant, entity_ids: set[str], translation_key: str | None = None
+) -> set[str]:
+    """Return the entities among ``entity_ids`` that this integration provides.
+
+    With ``translation_key``, only those of that kind (the SIM state among the enum sensors).
+    """
     registry = er.async_get(hass)
     return {
         entity_id
         for entity_id in entity_ids
         if (entry := registry.async_get(entity_id)) is not None
         and entry.platform == DOMAIN
+        and translation_key in (None, entry.translation_key)
     }
 
 
 class OwnEntities(EntityTriggerBase):
     """Base of the SIM triggers: they match only this integration's entities."""
 
+    #: The kind of entity matched, when the domain and device class are not enough.
+    _translation_key: str | None = None
+
     @override
     def entity_filter(self, entities: set[str]) -> set[str]:
         """Match the domain and device class, and this integration."""
-        return own_entities(self._hass, super().entity_filter(entities))
+        return own_entities(
+            self._hass, super().entity_filter(entities), self._translation_key
+        )
 
 
 SIM_STATE_CHANGED_SCHEMA = ENTITY_STATE_TRIGGER_SCHEMA_WITH_BEHAVIOR.extend(
@@ -93,6 +104,7 @@ class SimStateChangedTrigger(OwnEntities):
     """Fires when a SIM's state changes: to any state, or to one of the chosen states."""
 
     _domain_specs = SIM_STATE_SPEC
+    _translation_key = SIM_STATE_KEY
     _schema = SIM_STATE_CHANGED_SCHEMA
 
     def __init__(self, hass: HomeAssistant, config: TriggerConfig) -> None:
