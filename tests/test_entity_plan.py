@@ -23,6 +23,7 @@ from custom_components.monogoto.binary_sensor import ONLINE
 from custom_components.monogoto.button import BUTTONS
 from custom_components.monogoto.const import CONF_INCLUDE, CONF_SIMS, DOMAIN
 from custom_components.monogoto.device_tracker import LOCATION
+from custom_components.monogoto.event import DATA_SESSIONS, SMS_EVENTS
 from custom_components.monogoto.entity_plan import (
     ACCOUNT_ENTITIES,
     PLAN_ORDER,
@@ -54,7 +55,8 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
     """Each kind is in the plan's levels or takes the room left (the tracker), not both."""
     planned = {key for key, _ in PLAN_ORDER}
     assert not planned & ROOM_LEFT
-    for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS, LOCATION):
+    events = (SMS_EVENTS, DATA_SESSIONS)
+    for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS, *events, LOCATION):
         if description.entity_registry_enabled_default:
             assert description.key in planned | ROOM_LEFT, description.key
         else:
@@ -71,10 +73,14 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
 @pytest.mark.parametrize(
     ("sims", "enabled"),
     [
-        (0, 13),
-        (100, 13),
-        (768, 13),  # 9,984 enabled: the most that keep everything
-        (769, 12),  # the README's table, boundary by boundary
+        (0, 15),
+        (100, 15),
+        (666, 15),  # 9,990 enabled: the most that keep everything
+        (667, 14),  # the README's table, boundary by boundary
+        (713, 14),
+        (714, 13),
+        (768, 13),
+        (769, 12),
         (832, 12),
         (833, 11),
         (908, 11),
@@ -104,28 +110,30 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
 def test_levels_are_enabled_for_every_sim_or_none(sims: int, enabled: int) -> None:
     plan = plan_entities(sims, ALL_FIELDS)
     order = [key for key, _ in PLAN_ORDER]
-    assert len(order) == 13
+    assert len(order) == 15
     assert plan.enabled == frozenset(order[:enabled])
     assert plan.left_disabled == tuple(order[enabled:])
-    assert plan.disabled_entities == sims * (13 - enabled)
-    assert plan.fits == SIM_CAP // 13 == 768
+    assert plan.disabled_entities == sims * (15 - enabled)
+    assert plan.fits == SIM_CAP // 15 == 666
     assert enabled == 1 or sims * enabled <= SIM_CAP
 
 
 def test_the_plan_counts_only_the_entities_the_account_has() -> None:
-    fields = {Field.STATE, Field.OPERATOR}  # no usage, activity, network: 7 per SIM
-    plan = plan_entities(1400, fields)
+    fields = {Field.STATE, Field.OPERATOR}  # no usage, activity, network: 9 per SIM
+    plan = plan_entities(1100, fields)
     assert plan.enabled == {
         "sim_state",
         "sim",
         "online",
+        "sms_events",
+        "data_sessions",
         "operator",
         "sms",
         "ping",
         "reset_connection",
     }
     assert plan.left_disabled == ()
-    assert plan.fits == SIM_CAP // 7
+    assert plan.fits == SIM_CAP // 9
     # Without the state (read nowhere), the switch is first.
     assert plan_entities(20000, {Field.OPERATOR}).enabled == {"sim"}
 
@@ -179,7 +187,7 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
     enabled = enabled_entities(hass, init_integration)
     assert len(enabled) == 30 + 5  # and the account's 5 totals
     assert Counter(map(sim_key, enabled)) == dict.fromkeys(
-        ("sim_state", "sim", "online", "data_used", "sms_sent"), 6
+        ("sim_state", "sim", "online", "data_used", "sms_events"), 6
     ) | {None: 5}
     registry = er.async_get(hass)
     left = [
@@ -189,6 +197,8 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
     ]
     assert Counter(left) == dict.fromkeys(
         (
+            "data_sessions",
+            "sms_sent",
             "last_data_activity",
             "last_network_registration",
             "operator",
@@ -206,7 +216,7 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
     assert issue.translation_placeholders == {
         "title": init_integration.title,
         "sims": "6",
-        "disabled": str(6 * 8),  # the six above, and the two buttons (configuration)
+        "disabled": str(6 * 10),  # the eight above, and the two buttons (configuration)
         "fits": "2",
         "limit": "40",
     }
@@ -247,7 +257,7 @@ async def test_entities_the_user_enabled_leave_less_room_and_nothing_is_refused(
         DOMAIN, f"entity_plan_{mock_config_entry.entry_id}"
     )
     assert issue is not None
-    assert int(issue.translation_placeholders["disabled"]) == 6 * 8 + 25
+    assert int(issue.translation_placeholders["disabled"]) == 6 * 10 + 25
 
     # A reload: the entities already registered keep their setting and take no new room.
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
@@ -263,7 +273,7 @@ async def test_no_issue_when_everything_fits(
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, f"entity_plan_{init_integration.entry_id}"
     )
-    assert len(enabled_entities(hass, init_integration)) == 6 * 13 + 5
+    assert len(enabled_entities(hass, init_integration)) == 6 * 15 + 5
 
 
 # -- the acceptance: 5,000 SIMs ----------------------------------------------------------------
