@@ -326,7 +326,7 @@ async def test_5000_sims_each_keep_an_enabled_state_sensor(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}")
     assert issue is not None
     assert issue.translation_placeholders["sims"] == "5000"
-    assert issue.translation_placeholders["disabled"] == str(5000 * 12)
+    assert issue.translation_placeholders["disabled"] == str(5000 * 14)
 
 
 @pytest.mark.things(5000)
@@ -351,7 +351,7 @@ async def test_5000_sims_with_50_chosen_have_exactly_those_all_enabled(
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry_id)
     per_sim = [e for e in entities if e.entity_category is None and e.device_id]
     sim_entities = [e for e in per_sim if e.unique_id.startswith("ThingId_")]
-    assert len(sim_entities) == 50 * 11  # 13 kinds; the two buttons have a category
+    assert len(sim_entities) == 50 * 13  # 15 kinds; the two buttons have a category
     assert not [e for e in sim_entities if e.disabled]
     assert REFUSAL not in caplog.text
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}") is None
