@@ -71,7 +71,9 @@ def suggested(result: ConfigFlowResult, key: str) -> Any:
     raise AssertionError(key)
 
 
-async def open_sims_step(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlowResult:
+async def open_sims_step(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> ConfigFlowResult:
     """Open the options and pick "which SIMs" from their menu."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU

@@ -99,9 +99,13 @@ def read_push_body(body: bytes) -> tuple[list[dict[str, Any]], str]:
         form = "json array" if isinstance(decoded, list) else "json object"
         return list(_records(decoded, _MAX_DEPTH)), form
     if "=" in stripped:
-        pairs = parse_qsl(stripped, keep_blank_values=True)
-        return ([normalised(dict(pairs))] if pairs else []), "form"
+        record = normalised(dict(parse_qsl(stripped, keep_blank_values=True)))
+        return ([record] if _names_a_sim(record) else []), "form"
     return [], "text"
+
+
+def _names_a_sim(record: Mapping[str, Any]) -> bool:
+    return any(key in record for key in _ID_KEYS)
 
 
 def _records(value: Any, depth: int) -> Iterator[dict[str, Any]]:
@@ -113,7 +117,7 @@ def _records(value: Any, depth: int) -> Iterator[dict[str, Any]]:
             yield from _records(item, depth - 1)
     elif isinstance(value, Mapping):
         record = normalised(value)
-        if any(key in record for key in _ID_KEYS):
+        if _names_a_sim(record):
             yield record
             return
         for item in record.values():
