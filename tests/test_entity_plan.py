@@ -23,7 +23,6 @@ from custom_components.monogoto.binary_sensor import ONLINE
 from custom_components.monogoto.button import BUTTONS
 from custom_components.monogoto.const import CONF_INCLUDE, CONF_SIMS, DOMAIN
 from custom_components.monogoto.device_tracker import LOCATION
-from custom_components.monogoto.event import DATA_SESSIONS, SMS_EVENTS
 from custom_components.monogoto.entity_plan import (
     ACCOUNT_ENTITIES,
     PLAN_ORDER,
@@ -31,6 +30,7 @@ from custom_components.monogoto.entity_plan import (
     SIM_CAP,
     plan_entities,
 )
+from custom_components.monogoto.event import DATA_SESSIONS, SMS_EVENTS
 from custom_components.monogoto.notify import SMS
 from custom_components.monogoto.sensor import ACCOUNT_SENSORS, SENSORS
 from custom_components.monogoto.switch import SIM_SWITCH

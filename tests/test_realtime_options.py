@@ -125,11 +125,11 @@ async def test_the_url_is_the_instance_url_when_one_is_set(
     }
 
 
-class CloudNotAvailable(Exception):
+class CloudNotAvailable(Exception):  # noqa: N818 - named as Cloud names it
     """Stands in for Home Assistant Cloud's exception."""
 
 
-class CloudNotConnected(Exception):
+class CloudNotConnected(Exception):  # noqa: N818 - named as Cloud names it
     """Stands in for Home Assistant Cloud's exception."""
 
 
