@@ -13,6 +13,7 @@ import logging
 from typing import Any
 from unittest.mock import patch
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -355,3 +356,45 @@ async def test_payload_and_webhook_id_are_never_logged(
         raw["IMEI"],
     ):
         assert secret not in logged
+
+
+# -- the simulator pushes ----------------------------------------------------------------------
+
+
+async def test_the_simulator_pushes_to_the_webhook(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    sim_url: str,
+    hass_client_no_auth: Callable[[], Awaitable[TestClient]],
+) -> None:
+    client = await hass_client_no_auth()
+    url = str(client.make_url(f"/api/webhook/{init_integration.data[CONF_WEBHOOK_ID]}"))
+    thing_id = simulator.thing_ids()[1]
+    async with aiohttp.ClientSession() as session:
+
+        async def ask(spec: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            async with session.post(f"{sim_url}/_sim/push", json=spec) as response:
+                return response.status, await response.json()
+
+        spec = {
+            "url": url,
+            "thing_id": thing_id,
+            "kind": "incoming_sms",
+            "message": "hi",
+        }
+        assert await ask(spec) == (
+            200,
+            {"thing_id": thing_id, "kind": "incoming_sms", "count": 1, "status": 200},
+        )
+        await hass.async_block_till_done()
+        assert (
+            state_of(hass, "event", thing_id, "sms_events").attributes["text"] == "hi"
+        )
+        status, answer = await ask({"url": url, "count": 3})
+        assert (status, answer["count"], answer["status"]) == (200, 3, 200)
+        assert (await ask({"url": "http://192.0.2.1/x"}))[0] == 400
+        assert (await ask({"url": "http://ha.example/x"}))[0] == 400
+        assert (await ask({"url": url, "thing_id": "nope"}))[0] == 404
+        assert (await ask({"url": url, "kind": "voice"}))[0] == 400
+    await hass.async_block_till_done()

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+import ipaddress
 import itertools
+import random
 from typing import Any, Final
 
 import aiohttp
+from aiohttp import web
+from yarl import URL
 
 KINDS: Final = ("data_cdr", "mo_sms_cdr", "mt_sms_cdr", "incoming_sms")
 #: The sender of the SMS the simulator makes up (a short code, not a subscriber's number).
@@ -99,3 +103,46 @@ async def post(
     kwargs: dict[str, Any] = {"data": body} if form else {"json": body}
     async with session.post(url, timeout=aiohttp.ClientTimeout(10), **kwargs) as resp:
         return resp.status
+
+
+#: What the simulator's SIMs "say" when it pushes an incoming SMS without a given text.
+MESSAGES: Final = ("SOS", "BAT LOW 11%", "STATUS OK", "SERVER,0,tracker.example,5013")
+
+
+async def handle_push_request(
+    things: Mapping[str, Mapping[str, Any]], request: web.Request
+) -> web.Response:
+    """``POST /_sim/push``: push events of a SIM to a Home Assistant webhook on loopback.
+
+    Body (JSON): ``url`` (the webhook URL, loopback only), optionally ``thing_id`` (else a
+    random SIM), ``kind`` (one of ``KINDS``, else random), ``message``, ``count`` (events in
+    one batch, default 1). Answers what was pushed and Home Assistant's HTTP status.
+    """
+    spec = await request.json()
+    url = URL(str(spec.get("url", "")))
+    if url.host is None or not _is_loopback(url.host):
+        return web.json_response({"error": "url must be on loopback"}, status=400)
+    rnd = random.Random()
+    thing_id = spec.get("thing_id") or rnd.choice(list(things))
+    if thing_id not in things:
+        return web.json_response({"error": "unknown thing_id"}, status=404)
+    kind = spec.get("kind") or rnd.choice(KINDS)
+    if kind not in KINDS:
+        return web.json_response({"error": f"kind must be one of {KINDS}"}, status=400)
+    message = spec.get("message") or rnd.choice(MESSAGES)
+    count = int(spec.get("count", 1))
+    bodies = [payload(kind, things[thing_id], message) for _ in range(count)]
+    async with aiohttp.ClientSession() as session:
+        status = await post(session, str(url), bodies[0] if count == 1 else bodies)
+    return web.json_response(
+        {"thing_id": thing_id, "kind": kind, "count": count, "status": status}
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
