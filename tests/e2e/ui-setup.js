@@ -301,8 +301,10 @@ async function realtimeEvents(page, target) {
   const dialog = page.locator('dialog-data-entry-flow');
   const url = dialog.getByText(/\/api\/webhook\/[0-9a-f]{64}/).first();
   await appears(page, 'the webhook URL', url);
-  const toggle = dialog.getByRole('switch', { name: 'Receive real-time events' });
-  await until('receiving to be on', async () => (await toggle.count()) === 1 && toggle.isChecked());
+  await dialog.getByText('Receive real-time events', { exact: true }).first().waitFor();
+  const toggle = dialog.locator('ha-switch');
+  await until('receiving to be on', async () =>
+    (await toggle.count()) === 1 && (await toggle.evaluate((element) => element.checked)));
   const webhookPath = (await url.textContent()).match(/\/api\/webhook\/[0-9a-f]{64}/)[0];
   log('options: the Real-time events step shows the webhook URL, receiving on');
   await page.waitForTimeout(300);
