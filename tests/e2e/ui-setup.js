@@ -13,7 +13,7 @@
 // the integration page goes from 12 devices to 3, exactly those, each with its entities; the
 // chosen SIMs go to $ARTIFACTS/chosen-sims.json for scripts/e2e's cross-check over the API →
 // Configure → "Real-time events" shows the webhook URL → the simulator pushes an incoming SMS
-// to it → the SIM's device page shows the SMS in its activity, and its text.
+// to it → the SIM's "SMS events" entity shows the SMS received, and its text.
 // A screenshot of every step goes to $ARTIFACTS (NN-step.png; 99-failure.png on failure).
 // Every request that is not for 127.0.0.1 is blocked, as are the brand images Home Assistant
 // would fetch from its CDN for other integrations.
@@ -291,8 +291,8 @@ async function openMenuItem(page, name) {
 
 // 11. Configure → "Real-time events": the step shows the webhook URL to paste into the Monogoto
 //     Hub, with receiving on. The simulator then pushes an incoming SMS to that webhook, as the
-//     Hub would, and the SIM's device page shows it: its SMS event entity fired ("Received" in
-//     its activity), and the entity's attributes carry the text.
+//     Hub would, and the SIM's device page shows it: its "SMS events" entity fired (its
+//     more-info shows "Received"), and the entity's attributes carry the text.
 async function realtimeEvents(page, target) {
   const integrationPage = HA_URL + '/config/integrations/integration/monogoto';
   await page.goto(integrationPage);
@@ -323,17 +323,18 @@ async function realtimeEvents(page, target) {
   await page.goto(integrationPage);
   await simRow(page, target).click();
   await page.waitForURL(/\/config\/devices\/device\//);
-  const activity = page.locator('ha-card', { has: page.getByRole('heading', { name: 'Activity' }) });
-  await until('the SMS in the device\'s activity', async () =>
-    (await activity.getByText(/SMS/).count()) > 0 && (await activity.getByText(/Received/).count()) > 0);
-  log('UI: the device\'s activity shows the SMS received');
+  const smsRow = page.getByText('SMS events', { exact: true }).first();
+  await appears(page, 'the SMS events entity on the device page', smsRow);
+  await smsRow.scrollIntoViewIfNeeded();
   await page.waitForTimeout(300);
   await shot(page, 'sim-sms-received');
-  await activity.getByText(/SMS/).first().click();
+  await smsRow.click();
   const moreInfo = page.locator('ha-more-info-dialog');
-  await moreInfo.waitFor();
-  const attributes = moreInfo.getByText('Attributes', { exact: true });
-  await attributes.click();
+  await until('the SMS received in the entity', async () =>
+    (await moreInfo.getByText('Received', { exact: true }).count()) > 0);
+  log('UI: the SIM\'s SMS events entity shows the SMS received');
+  const attributes = moreInfo.getByText('Attributes', { exact: true }).first();
+  if (await attributes.count()) await attributes.click();
   await until('the SMS text in the entity\'s attributes', async () =>
     (await moreInfo.getByText(message).count()) > 0);
   log('UI: the SMS entity carries the text');
