@@ -106,6 +106,25 @@ async def test_step_shows_the_url_and_turning_off_unregisters(
     assert state_of(hass, "event", thing_id, "sms_events").state == STATE_UNKNOWN
 
 
+async def test_set_up_turned_off_registers_nothing_but_has_a_url(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: MonogotoSimulator,
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={CONF_REALTIME_EVENTS: False}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not _registered(hass, mock_config_entry)
+    thing_id = simulator.thing_ids()[0]
+    assert state_of(hass, "event", thing_id, "data_sessions").state == STATE_UNAVAILABLE
+    result = await _realtime_step(hass, mock_config_entry)
+    webhook_id = mock_config_entry.data[CONF_WEBHOOK_ID]
+    assert result["description_placeholders"]["url"].endswith(webhook_id)
+
+
 async def test_unloading_unregisters(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:

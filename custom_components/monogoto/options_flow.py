@@ -116,9 +116,7 @@ class MonogotoOptionsFlow(OptionsFlowWithReload):
             data_schema=self.add_suggested_values_to_schema(
                 schema, {CONF_REALTIME_EVENTS: realtime_enabled(self.config_entry)}
             ),
-            description_placeholders={
-                "url": webhook_url(self.hass, self.config_entry) or "-"
-            },
+            description_placeholders={"url": webhook_url(self.hass, self.config_entry)},
         )
 
     async def async_step_sims(

@@ -162,16 +162,19 @@ async def _read_capped(request: web.Request) -> bytes | None:
 async def async_setup_webhook(
     hass: HomeAssistant, entry: MonogotoConfigEntry, runtime: MonogotoRuntime
 ) -> None:
-    """Register the entry's webhook (and cloudhook), or drop the cloudhook when turned off."""
-    if not realtime_enabled(entry):
-        await async_remove_cloudhook(hass, entry)
-        return
+    """Register the entry's webhook (and cloudhook), or drop the cloudhook when turned off.
+
+    The id is made once, even while turned off, so the options always show the URL.
+    """
     webhook_id = entry.data.get(CONF_WEBHOOK_ID)
     if not webhook_id:
         webhook_id = webhook.async_generate_id()
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, CONF_WEBHOOK_ID: webhook_id}
         )
+    if not realtime_enabled(entry):
+        await async_remove_cloudhook(hass, entry)
+        return
     webhook.async_register(
         hass,
         DOMAIN,
@@ -228,13 +231,11 @@ async def async_remove_cloudhook(
     hass.config_entries.async_update_entry(entry, data=data)
 
 
-def webhook_url(hass: HomeAssistant, entry: MonogotoConfigEntry) -> str | None:
+def webhook_url(hass: HomeAssistant, entry: MonogotoConfigEntry) -> str:
     """Return the URL to paste into the Hub: the cloudhook, else this instance's URL."""
     if url := entry.data.get(CONF_CLOUDHOOK_URL):
         return str(url)
-    webhook_id = entry.data.get(CONF_WEBHOOK_ID)
-    if not webhook_id:
-        return None
+    webhook_id = str(entry.data[CONF_WEBHOOK_ID])
     try:
         return webhook.async_generate_url(hass, webhook_id)
     except NoURLAvailableError:
