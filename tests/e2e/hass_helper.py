@@ -395,7 +395,7 @@ def main() -> None:
             path = webhook_path(args.config)
             if path is None:
                 sys.exit(1)
-            print(path)
+            sys.stdout.write(path + "\n")
         elif args.command == "onboard":
             asyncio.run(onboard(args))
         else:
