@@ -6,7 +6,7 @@ receiver, and is judged by the SIM's entities' states, as a user would see them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 import json
 import logging
@@ -303,6 +303,36 @@ async def test_oversize_body_is_refused_413(
     message = "x" * MAX_BODY
     assert await post(incoming_sms(thing(simulator, 1), message)) == 413
     assert untouched(hass, simulator, 1)
+
+
+async def test_oversize_stream_without_length_is_refused_413(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: Callable[[], Awaitable[TestClient]],
+) -> None:
+    """A chunked body carries no Content-Length: reading stops past the cap."""
+    client = await hass_client_no_auth()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(MAX_BODY // 65536 + 2):
+            yield b" " * 65536
+
+    path = f"/api/webhook/{init_integration.data[CONF_WEBHOOK_ID]}"
+    response = await client.post(path, data=chunks())
+    assert response.status == 413
+    assert init_integration.runtime_data.push.counts["too_large"] == 1
+
+
+async def test_a_large_batch_reaches_every_sim_in_slices(
+    hass: HomeAssistant, simulator: MonogotoSimulator, post: Post
+) -> None:
+    batch = [data_cdr(thing(simulator, n % 3 + 1), volume=n) for n in range(250)]
+    assert await post(batch) == 200
+    # The last CDR of each SIM (249 = 3 x 83 is SIM 1's) is what its entity shows.
+    for number, last in ((1, 249), (2, 247), (3, 248)):
+        state = event_state(hass, simulator, number, "data_sessions")
+        assert state.attributes["bytes"] == last
 
 
 async def test_flood_is_refused_429_until_the_bucket_refills(
