@@ -40,6 +40,7 @@ from custom_components.monogoto.planner import PLANNED_SHARE
 from tests.simulator import unkind
 
 from .setup_scale import EMPTY_SECTION, section_of
+from .webhook import kept_section as webhook_section
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ("kind", "unkind")
@@ -351,6 +352,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         ),
         findings="\n".join(findings(results)),
         setup_scale=_setup_scale_section(args.out),
+        webhook=webhook_section(args.out),
     )
 
 

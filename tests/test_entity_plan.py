@@ -30,6 +30,7 @@ from custom_components.monogoto.entity_plan import (
     SIM_CAP,
     plan_entities,
 )
+from custom_components.monogoto.event import DATA_SESSIONS, SMS_EVENTS
 from custom_components.monogoto.notify import SMS
 from custom_components.monogoto.sensor import ACCOUNT_SENSORS, SENSORS
 from custom_components.monogoto.switch import SIM_SWITCH
@@ -54,7 +55,8 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
     """Each kind is in the plan's levels or takes the room left (the tracker), not both."""
     planned = {key for key, _ in PLAN_ORDER}
     assert not planned & ROOM_LEFT
-    for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS, LOCATION):
+    events = (SMS_EVENTS, DATA_SESSIONS)
+    for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS, *events, LOCATION):
         if description.entity_registry_enabled_default:
             assert description.key in planned | ROOM_LEFT, description.key
         else:
@@ -71,10 +73,14 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
 @pytest.mark.parametrize(
     ("sims", "enabled"),
     [
-        (0, 12),
-        (100, 12),
-        (832, 12),  # 9,984 enabled: the most that keep everything
-        (833, 11),  # the README's table, boundary by boundary
+        (0, 14),
+        (100, 14),
+        (713, 14),  # 9,982 enabled: the most that keep everything
+        (714, 13),  # the README's table, boundary by boundary
+        (768, 13),
+        (769, 12),
+        (832, 12),
+        (833, 11),
         (908, 11),
         (909, 10),
         (999, 10),
@@ -102,28 +108,30 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
 def test_levels_are_enabled_for_every_sim_or_none(sims: int, enabled: int) -> None:
     plan = plan_entities(sims, ALL_FIELDS)
     order = [key for key, _ in PLAN_ORDER]
-    assert len(order) == 12
+    assert len(order) == 14
     assert plan.enabled == frozenset(order[:enabled])
     assert plan.left_disabled == tuple(order[enabled:])
-    assert plan.disabled_entities == sims * (12 - enabled)
-    assert plan.fits == SIM_CAP // 12 == 832
+    assert plan.disabled_entities == sims * (14 - enabled)
+    assert plan.fits == SIM_CAP // 14 == 713
     assert enabled == 1 or sims * enabled <= SIM_CAP
 
 
 def test_the_plan_counts_only_the_entities_the_account_has() -> None:
-    fields = {Field.STATE, Field.OPERATOR}  # no usage, activity, codes: 7 per SIM
-    plan = plan_entities(1400, fields)
+    fields = {Field.STATE, Field.OPERATOR}  # no usage, activity, codes: 9 per SIM
+    plan = plan_entities(1100, fields)
     assert plan.enabled == {
         "sim_state",
         "sim",
         "online",
+        "sms_events",
+        "data_sessions",
         "network",
         "sms",
         "ping",
         "reset_connection",
     }
     assert plan.left_disabled == ()
-    assert plan.fits == SIM_CAP // 7
+    assert plan.fits == SIM_CAP // 9
     # Without the state (read nowhere), the switch is first.
     assert plan_entities(20000, {Field.OPERATOR}).enabled == {"sim"}
     # The network sensor needs the console's operator name or the network's codes.
@@ -179,7 +187,7 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
     enabled = enabled_entities(hass, init_integration)
     assert len(enabled) == 30 + 5  # and the account's 5 totals
     assert Counter(map(sim_key, enabled)) == dict.fromkeys(
-        ("sim_state", "sim", "online", "data_used", "sms_sent"), 6
+        ("sim_state", "sim", "online", "data_used", "sms_events"), 6
     ) | {None: 5}
     registry = er.async_get(hass)
     left = [
@@ -189,6 +197,8 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
     ]
     assert Counter(left) == dict.fromkeys(
         (
+            "data_sessions",
+            "sms_sent",
             "last_data_activity",
             "last_network_registration",
             "network",
@@ -205,7 +215,7 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
     assert issue.translation_placeholders == {
         "title": init_integration.title,
         "sims": "6",
-        "disabled": str(6 * 7),  # the five above, and the two buttons (configuration)
+        "disabled": str(6 * 9),  # the seven above, and the two buttons (configuration)
         "fits": "2",
         "limit": "40",
     }
@@ -246,7 +256,7 @@ async def test_entities_the_user_enabled_leave_less_room_and_nothing_is_refused(
         DOMAIN, f"entity_plan_{mock_config_entry.entry_id}"
     )
     assert issue is not None
-    assert int(issue.translation_placeholders["disabled"]) == 6 * 7 + 25
+    assert int(issue.translation_placeholders["disabled"]) == 6 * 9 + 25
 
     # A reload: the entities already registered keep their setting and take no new room.
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
@@ -262,7 +272,7 @@ async def test_no_issue_when_everything_fits(
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, f"entity_plan_{init_integration.entry_id}"
     )
-    assert len(enabled_entities(hass, init_integration)) == 6 * 12 + 5
+    assert len(enabled_entities(hass, init_integration)) == 6 * 14 + 5
 
 
 # -- the acceptance: 5,000 SIMs ----------------------------------------------------------------
@@ -315,7 +325,7 @@ async def test_5000_sims_each_keep_an_enabled_state_sensor(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}")
     assert issue is not None
     assert issue.translation_placeholders["sims"] == "5000"
-    assert issue.translation_placeholders["disabled"] == str(5000 * 11)
+    assert issue.translation_placeholders["disabled"] == str(5000 * 13)
 
 
 @pytest.mark.things(5000)
@@ -340,7 +350,7 @@ async def test_5000_sims_with_50_chosen_have_exactly_those_all_enabled(
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry_id)
     per_sim = [e for e in entities if e.entity_category is None and e.device_id]
     sim_entities = [e for e in per_sim if e.unique_id.startswith("ThingId_")]
-    assert len(sim_entities) == 50 * 10  # 12 kinds; the two buttons have a category
+    assert len(sim_entities) == 50 * 12  # 14 kinds; the two buttons have a category
     assert not [e for e in sim_entities if e.disabled]
     assert REFUSAL not in caplog.text
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}") is None

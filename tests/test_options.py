@@ -17,9 +17,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.monogoto.api import MonogotoClient, Thing
-from custom_components.monogoto.config_flow import sim_options
 from custom_components.monogoto.const import CONF_INCLUDE, CONF_NAME_FILTER, CONF_SIMS
 from custom_components.monogoto.coordinator import MonogotoRuntime
+from custom_components.monogoto.options_flow import sim_options
 from custom_components.monogoto.selection import IncludeMode, Selection, parse_patterns
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
@@ -71,12 +71,24 @@ def suggested(result: ConfigFlowResult, key: str) -> Any:
     raise AssertionError(key)
 
 
+async def open_sims_step(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> ConfigFlowResult:
+    """Open the options and pick "which SIMs" from their menu."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["sims", "realtime_events"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "sims"}
+    )
+
+
 async def _open(
     hass: HomeAssistant, entry: MockConfigEntry, mode: str
 ) -> ConfigFlowResult:
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_sims_step(hass, entry)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "sims"
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_INCLUDE: mode}
     )
@@ -95,12 +107,12 @@ async def _save(
 # -- the flow ----------------------------------------------------------------------------------
 
 
-async def test_init_form_offers_the_three_ways(
+async def test_sims_form_offers_the_three_ways(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await open_sims_step(hass, init_integration)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "sims"
     assert result["description_placeholders"] == {"sims": "6", "included": "6"}
     schema = result["data_schema"].schema
     marker = next(iter(schema))
@@ -115,7 +127,7 @@ async def test_all_saves_and_keeps_every_sim(
     before = entity_ids(hass, init_integration)
     result = await _save(
         hass,
-        await hass.config_entries.options.async_init(init_integration.entry_id),
+        await open_sims_step(hass, init_integration),
         {CONF_INCLUDE: "all"},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -232,7 +244,7 @@ async def test_back_to_all_brings_every_sim_back(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert set(sim_devices(hass, mock_config_entry)) == {tid(3)}
-    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await open_sims_step(hass, mock_config_entry)
     assert result["data_schema"].schema[next(iter(result["data_schema"].schema))]
     assert next(iter(result["data_schema"].schema)).default() == "chosen"
     await _save(hass, result, {CONF_INCLUDE: "all"})

@@ -30,9 +30,11 @@ from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, SERVICE_TURN_OFF
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 
 from .helpers import entity_id_of, next_poll
 from .simulator import PROFILES, Fault, MonogotoSimulator, make_thing
+from .simulator.push import data_cdr, incoming_sms, sms_cdr
 
 CANARY = {
     "password": "Canary-Pa55word!",
@@ -52,6 +54,8 @@ CANARY = {
 
 
 CANARY_USERNAME = "canary@example.com"
+#: An SMS text the Hub pushes: never in a log or diagnostics.
+CANARY_SMS = "SOS canary-sms-text 47.3769042,8.5416942"
 
 
 def canary_simulator(things: int = 0, **kwargs: Any) -> MonogotoSimulator:
@@ -173,8 +177,12 @@ def mock_config_entry(sim_url: str) -> MockConfigEntry:
 
 
 def _logged(caplog: pytest.LogCaptureFixture) -> str:
+    return _logged_records(caplog.records)
+
+
+def _logged_records(records: Iterable[logging.LogRecord]) -> str:
     parts = []
-    for record in caplog.records:
+    for record in records:
         parts.append(record.getMessage())
         if record.exc_info and record.exc_info[1]:
             parts.append(repr(record.exc_info[1]))
@@ -186,6 +194,7 @@ def _logged(caplog: pytest.LogCaptureFixture) -> str:
 async def test_no_secret_in_logs_or_diagnostics(
     hass: HomeAssistant,
     hass_client,
+    hass_client_no_auth,
     simulator: MonogotoSimulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -193,6 +202,24 @@ async def test_no_secret_in_logs_or_diagnostics(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     thing_id = simulator.thing_ids()[0]
+    # The Hub pushes the canary SIM's SMS (its text a canary too), a data session and junk.
+    webhook_id = init_integration.data["webhook_id"]
+    # Diagnostics' views first: the test client freezes the HTTP router.
+    assert await async_setup_component(hass, "diagnostics", {})
+    pushed = await hass_client_no_auth()
+    canary = simulator.things[thing_id]
+    for body in (
+        incoming_sms(canary, CANARY_SMS, check_digit=True),
+        [data_cdr(canary), sms_cdr(canary, sent=True)],
+        {"Message": CANARY_SMS, "ICCID": "8999977700000000000"},
+    ):
+        response = await pushed.post(f"/api/webhook/{webhook_id}", json=body)
+        assert response.status == 200
+    response = await pushed.post(f"/api/webhook/{webhook_id}", data=CANARY_SMS)
+    assert response.status == 200
+    await hass.async_block_till_done()
+    sms_events = hass.states.get(entity_id_of(hass, "event", thing_id, "sms_events"))
+    assert sms_events.attributes["event_type"] == "sent"
     # Exercise the paths that log: polls, a failure and recovery, an unknown state,
     # a token refused mid-way, a switch write, an action, a failing write.
     await next_poll(hass, freezer)
@@ -268,9 +295,18 @@ async def test_no_secret_in_logs_or_diagnostics(
     assert len(simulator.issued_tokens) >= 2
     logged = _logged(caplog)
     assert "unknown state 'WEIRD'" in logged  # the logs under test are really captured
+    assert "could not be read (text)" in logged
     assert_no_secrets(
         simulator, logs=logged, diagnostics=diagnostics, error=str(err.value)
     )
+    assert '"realtime_events"' in diagnostics
+    for text in (diagnostics, logged):
+        assert CANARY_SMS not in text
+    assert webhook_id not in diagnostics
+    # Home Assistant's HTTP and webhook components name the webhook's path at DEBUG (as for
+    # every integration's webhook); this integration never does.
+    ours = [r for r in caplog.records if r.name.startswith("custom_components")]
+    assert webhook_id not in _logged_records(ours)
 
 
 #: Faults whose bodies echo secrets back, as a careless error page or proxy might.

@@ -108,6 +108,8 @@ async def test_values_equal_the_simulator(
         ("notify", "sms"),
         ("button", "ping"),
         ("button", "reset_connection"),
+        ("event", "sms_events"),
+        ("event", "data_sessions"),
     }
     for thing_id in simulator.things:
         found = {

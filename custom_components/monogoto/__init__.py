@@ -20,11 +20,13 @@ from .const import DOMAIN, LOGGER
 from .coordinator import MonogotoConfigEntry, MonogotoRuntime
 from .sensor import ACCOUNT_DEVICE_TRANSLATION_KEY
 from .services import async_setup_services
+from .webhook import async_remove_cloudhook, async_setup_webhook
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.DEVICE_TRACKER,
+    Platform.EVENT,
     Platform.NOTIFY,
     Platform.SENSOR,
     Platform.SWITCH,
@@ -53,6 +55,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -> 
     runtime = MonogotoRuntime(hass, entry, client)
     await runtime.things.async_config_entry_first_refresh()
     entry.runtime_data = runtime
+    await async_setup_webhook(hass, entry, runtime)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -60,6 +63,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -> 
 async def async_unload_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -> bool:
     """Unload the platforms; the client holds nothing to close (the session is shared)."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -> None:
+    """Delete the entry's cloudhook, if Home Assistant Cloud made one."""
+    await async_remove_cloudhook(hass, entry)
 
 
 async def async_remove_config_entry_device(

@@ -1,13 +1,10 @@
 """Config flow: sign in with the Monogoto console user name and password.
 
-Options flow: which SIMs of the account are included (``selection.py``): all of them, a chosen
-list, or every SIM whose name matches a filter. Saving reloads the entry; the kept SIMs keep
-their devices and entities, the SIMs left out lose theirs at once.
+The options flow (which SIMs, real-time events) is in ``options_flow.py``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 import ipaddress
 from typing import Any
@@ -15,44 +12,20 @@ from typing import Any
 import probatio as vol
 from yarl import URL
 
-from homeassistant.config_entries import (
-    ConfigEntry,
-    ConfigEntryState,
-    ConfigFlow,
-    ConfigFlowResult,
-    OptionsFlowWithReload,
-)
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
 
-from .api import (
-    DEFAULT_BASE_URL,
-    MonogotoAuthError,
-    MonogotoClient,
-    MonogotoError,
-    Thing,
-)
-from .const import (
-    CONF_ADVANCED,
-    CONF_INCLUDE,
-    CONF_NAME_FILTER,
-    CONF_SIMS,
-    DOMAIN,
-    LOGGER,
-)
-from .coordinator import MonogotoConfigEntry
-from .selection import IncludeMode, Selection, parse_patterns
+from .api import DEFAULT_BASE_URL, MonogotoAuthError, MonogotoClient, MonogotoError
+from .const import CONF_ADVANCED, DOMAIN, LOGGER
+from .options_flow import MonogotoOptionsFlow
 
 USERNAME_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.TEXT, autocomplete="username")
@@ -248,151 +221,5 @@ class MonogotoConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 _user_schema(entry.data, errors), user_input
             ),
-            errors=errors,
-        )
-
-
-INCLUDE_SELECTOR = SelectSelector(
-    SelectSelectorConfig(
-        options=[str(mode) for mode in IncludeMode],
-        mode=SelectSelectorMode.LIST,
-        translation_key=CONF_INCLUDE,
-    )
-)
-FILTER_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.TEXT))
-
-
-def sim_options(things: Mapping[str, Thing]) -> list[SelectOptionDict]:
-    """Return the account's SIMs as choices, by name; equal names tell their ICCID's end."""
-    names = Counter(thing.display_name for thing in things.values())
-    options = [
-        SelectOptionDict(
-            value=thing.thing_id,
-            label=(
-                thing.display_name
-                if names[thing.display_name] == 1
-                else f"{thing.display_name} (…{(thing.iccid or thing.alias)[-4:]})"
-            ),
-        )
-        for thing in things.values()
-    ]
-    return sorted(
-        options, key=lambda option: (option["label"].casefold(), option["value"])
-    )
-
-
-class MonogotoOptionsFlow(OptionsFlowWithReload):
-    """Choose which SIMs of the account are included; saving reloads the entry."""
-
-    config_entry: MonogotoConfigEntry
-
-    def _account(self) -> dict[str, Thing]:
-        """Return every SIM of the account's last listing."""
-        return self.config_entry.runtime_data.things.listed
-
-    def _placeholders(self) -> dict[str, str]:
-        runtime = self.config_entry.runtime_data
-        return {
-            "sims": str(len(runtime.things.listed)),
-            "included": str(len(runtime.known_things())),
-        }
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Ask how the SIMs are chosen: all, a list, or a name filter."""
-        if self.config_entry.state is not ConfigEntryState.LOADED:
-            # The SIMs to choose from come from the running entry's listing.
-            return self.async_abort(reason="not_loaded")
-        if user_input is not None:
-            mode = IncludeMode(user_input[CONF_INCLUDE])
-            if mode is IncludeMode.CHOSEN:
-                return await self.async_step_choose()
-            if mode is IncludeMode.FILTER:
-                return await self.async_step_filter()
-            return self.async_create_entry(data={CONF_INCLUDE: str(mode)})
-        current = Selection.from_options(self.config_entry.options).mode
-        return self.async_show_form(
-            step_id="init",
-            data_schema=vol.Schema(
-                {vol.Required(CONF_INCLUDE, default=str(current)): INCLUDE_SELECTOR}
-            ),
-            description_placeholders=self._placeholders(),
-        )
-
-    async def async_step_choose(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Choose SIMs from the account's listing (searchable); new SIMs stay out."""
-        account = self._account()
-        if not account:
-            return self.async_abort(reason="no_sims")
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            chosen = sorted(set(user_input.get(CONF_SIMS) or ()))
-            if chosen:
-                return self.async_create_entry(
-                    data={CONF_INCLUDE: str(IncludeMode.CHOSEN), CONF_SIMS: chosen}
-                )
-            errors["base"] = "none_chosen"
-        schema = vol.Schema(
-            {
-                vol.Optional(CONF_SIMS): SelectSelector(
-                    SelectSelectorConfig(
-                        options=sim_options(account),
-                        multiple=True,
-                        custom_value=False,
-                        mode=SelectSelectorMode.DROPDOWN,
-                    )
-                )
-            }
-        )
-        return self.async_show_form(
-            step_id="choose",
-            data_schema=self.add_suggested_values_to_schema(
-                schema,
-                {CONF_SIMS: self._currently_chosen(account)}
-                if user_input is None
-                else user_input,
-            ),
-            description_placeholders=self._placeholders(),
-            errors=errors,
-        )
-
-    def _currently_chosen(self, account: Mapping[str, Thing]) -> list[str]:
-        """Return the SIMs to show ticked: the chosen list, else the SIMs included now."""
-        selection = Selection.from_options(self.config_entry.options)
-        current = (
-            selection.chosen
-            if selection.mode is IncludeMode.CHOSEN
-            else self.config_entry.runtime_data.known_things()
-        )
-        return sorted(thing_id for thing_id in current if thing_id in account)
-
-    async def async_step_filter(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Include every SIM whose name matches, now and as the fleet changes."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            text = user_input[CONF_NAME_FILTER].strip()
-            patterns = parse_patterns(text)
-            selection = Selection(IncludeMode.FILTER, patterns=patterns)
-            if not patterns:
-                errors[CONF_NAME_FILTER] = "empty_filter"
-            elif not any(selection.includes(t) for t in self._account().values()):
-                errors[CONF_NAME_FILTER] = "no_match"
-            else:
-                return self.async_create_entry(
-                    data={CONF_INCLUDE: str(IncludeMode.FILTER), CONF_NAME_FILTER: text}
-                )
-        schema = vol.Schema({vol.Required(CONF_NAME_FILTER): FILTER_SELECTOR})
-        suggested = user_input or {
-            CONF_NAME_FILTER: self.config_entry.options.get(CONF_NAME_FILTER, "")
-        }
-        return self.async_show_form(
-            step_id="filter",
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
-            description_placeholders=self._placeholders(),
             errors=errors,
         )

@@ -24,3 +24,9 @@ CONF_INCLUDE: Final = "include"
 CONF_SIMS: Final = "sims"
 #: Options: the name filter (include = filter), comma-separated ``*``/``?`` patterns.
 CONF_NAME_FILTER: Final = "name_filter"
+
+#: Options: whether the Hub's pushes are received (on unless turned off).
+CONF_REALTIME_EVENTS: Final = "realtime_events"
+#: Entry data: the webhook's id (a secret) and, with Home Assistant Cloud, its cloudhook.
+CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"

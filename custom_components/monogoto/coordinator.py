@@ -60,6 +60,7 @@ from .api import (
 from .const import DETAILS_INTERVAL, DOMAIN, LOGGER, SCAN_INTERVAL, STATUS_INTERVAL
 from .entity_plan import ACCOUNT_ENTITIES, EntityPlan, plan_entities
 from .planner import PLANNED_SHARE, Demand, allot
+from .push import PushEvents
 from .selection import Selection
 
 type MonogotoConfigEntry = ConfigEntry[MonogotoRuntime]
@@ -624,6 +625,8 @@ class MonogotoRuntime:
         self.things = ThingsCoordinator(hass, entry, self)
         self.statuses = StatusCoordinator(hass, entry, self)
         self.details = DetailsCoordinator(hass, entry, self)
+        #: What the Hub pushed (``webhook.py``): events per SIM, fresher activity.
+        self.push = PushEvents()
         #: The entity plan last made, and the new entities it started enabled that Home
         #: Assistant may not have registered yet (platform, unique id).
         self._plan: EntityPlan | None = None
@@ -665,7 +668,8 @@ class MonogotoRuntime:
         """Return a known SIM as the listing gave it, completed by its details."""
         thing = self.known_things()[thing_id]
         details = (self.details.data or {}).get(thing_id)
-        return thing if details is None else thing.completed_by(details)
+        thing = thing if details is None else thing.completed_by(details)
+        return self.push.freshen(thing)
 
     def fields(self) -> frozenset[Field]:
         """Return the fields the account has: carried by its listing or its details.

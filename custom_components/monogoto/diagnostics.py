@@ -12,11 +12,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .api import Thing
-from .const import CONF_NAME_FILTER, CONF_SIMS
+from .const import CONF_CLOUDHOOK_URL, CONF_NAME_FILTER, CONF_SIMS, CONF_WEBHOOK_ID
 from .coordinator import MonogotoConfigEntry, MonogotoRuntime
 
-#: The chosen SIMs are thing ids (which embed ICCIDs); a name filter may spell out names.
+#: The chosen SIMs are thing ids (which embed ICCIDs); a name filter may spell out names;
+#: the webhook id (and the cloudhook URL that carries one) is the webhook's only guard.
 TO_REDACT_ENTRY = {
+    CONF_WEBHOOK_ID,
+    CONF_CLOUDHOOK_URL,
     CONF_USERNAME,
     CONF_PASSWORD,
     "unique_id",
@@ -53,6 +56,7 @@ async def async_get_config_entry_diagnostics(
             "last_hour": runtime.client.budget.used(3600),
         },
         "api_profile": runtime.client.profile.as_dict(),
+        "realtime_events": runtime.push.as_dict(),
         "sim_states": dict(Counter(thing.state or "none" for thing in things)),
         "things": [_thing(thing) for thing in things],
     }

@@ -4,8 +4,8 @@ Home Assistant refuses to add an enabled entity to a config entry that already h
 (``MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY``), and logs the refusal; which entities it refuses
 then depends on the order they happen to arrive in. The plan decides instead, the same way for
 every SIM: its state sensor is always enabled, then, as long as *every* SIM's fits, its switch,
-its online sensor, its data used, its other sensors, its SMS entity and its buttons, in that
-order. (A SIM's tracker, which exists only once the console locates it, takes what room is
+its online sensor, its data used, its pushed SMS and data-session events, its other sensors,
+its SMS entity and its buttons, in that order. (A SIM's tracker, which exists only once the console locates it, takes what room is
 left, through the same count.) What does not fit is
 still created, disabled (the user may enable some), and a repair issue says so. A level is
 enabled for all SIMs or for none, so that no SIM is arbitrarily better served than another.
@@ -30,6 +30,8 @@ PLAN_ORDER: Final[tuple[tuple[str, tuple[Field, ...]], ...]] = (
     ("sim", ()),
     ("online", ()),
     ("data_used", (Field.DATA_USED,)),
+    ("sms_events", ()),
+    ("data_sessions", ()),
     ("sms_sent", (Field.SMS_SENT,)),
     ("last_data_activity", (Field.LAST_DATA_ACTIVITY,)),
     ("last_network_registration", (Field.LAST_NETWORK_REGISTRATION,)),

@@ -254,6 +254,13 @@ class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
         listed = self.runtime.known_things().get(self.thing_id)
         if listed is None or not self.entity_description.all_in(listed.present):
             self.follow_details()
+        if self.entity_description.field is Field.LAST_DATA_ACTIVITY:
+            # A pushed data CDR is fresher than the last poll (``PushEvents.freshen``).
+            self.async_on_remove(
+                self.runtime.push.listen(
+                    self.thing_id, lambda _: self.async_write_ha_state()
+                )
+            )
 
     @property
     def available(self) -> bool:

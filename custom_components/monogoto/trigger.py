@@ -17,6 +17,7 @@ from typing import Final, override
 import probatio as vol
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.components.event import ATTR_EVENT_TYPE
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import (
     CONF_OPTIONS,
@@ -33,6 +34,7 @@ from homeassistant.helpers.trigger import (
     EntityNumericalStateCrossedThresholdTriggerWithUnitBase,
     EntityTargetStateTriggerBase,
     EntityTriggerBase,
+    StatelessEntityTriggerBase,
     Trigger,
     TriggerConfig,
 )
@@ -144,11 +146,54 @@ class DataUsedCrossedThresholdTrigger(
     _unit_converter = InformationConverter
 
 
+class _PushedEventTrigger(StatelessEntityTriggerBase):
+    """Fires when one kind of this integration's event entities gets one event type."""
+
+    _domain_specs = {Platform.EVENT: DomainSpec()}  # noqa: RUF012 - as the base declares
+    _translation_key: str
+    _event_type: str
+
+    @override
+    def entity_filter(self, entities: set[str]) -> set[str]:
+        """Match only this integration's event entities of the trigger's kind."""
+        registry = er.async_get(self._hass)
+        return {
+            entity_id
+            for entity_id in super().entity_filter(entities)
+            if (entry := registry.async_get(entity_id)) is not None
+            and entry.platform == DOMAIN
+            and entry.translation_key == self._translation_key
+        }
+
+    @override
+    def is_valid_state(
+        self, state: State, report_not_triggered: NotTriggeredReasonReporter
+    ) -> bool:
+        """Match the trigger's event type."""
+        return state.attributes.get(ATTR_EVENT_TYPE) == self._event_type
+
+
+class SmsReceivedTrigger(_PushedEventTrigger):
+    """Fires when the Hub pushes an SMS the SIM received."""
+
+    _translation_key = "sms_events"
+    _event_type = "received"
+
+
+class DataSessionStartedTrigger(_PushedEventTrigger):
+    """Fires when the Hub pushes a data session (a data CDR) of the SIM."""
+
+    _translation_key = "data_sessions"
+    _event_type = "started"
+
+
 TRIGGERS: dict[str, type[Trigger]] = {
     "sim_state_changed": SimStateChangedTrigger,
     "went_online": WentOnlineTrigger,
     "went_offline": WentOfflineTrigger,
     "data_used_crossed_threshold": DataUsedCrossedThresholdTrigger,
+    "sms_received": SmsReceivedTrigger,
+    "data_session_started": DataSessionStartedTrigger,
 }
 
 

@@ -293,6 +293,18 @@ def stored_url(config_dir: Path | None, entry_id: str) -> str | None:
     return None
 
 
+def webhook_path(config_dir: Path) -> str | None:
+    """Return the path of the Monogoto entry's webhook (its id is in the entry's data)."""
+    try:
+        stored = json.loads((config_dir / ".storage/core.config_entries").read_text())
+    except FileNotFoundError, ValueError:
+        return None
+    for entry in stored["data"]["entries"]:
+        if entry["domain"] == "monogoto" and entry["data"].get("webhook_id"):
+            return f"/api/webhook/{entry['data']['webhook_id']}"
+    return None
+
+
 async def onboard(args: argparse.Namespace) -> None:
     """Onboard (or log in), then optionally make sure the Monogoto entry exists."""
     deadline = time.monotonic() + args.timeout
@@ -358,6 +370,7 @@ def main() -> None:
     p_seed = sub.add_parser("seed")
     p_seed.add_argument("config", type=Path)
     p_seed.add_argument("port", type=int)
+    sub.add_parser("webhook-path").add_argument("config", type=Path)
     for name in ("onboard", "check"):
         p = sub.add_parser(name)
         p.add_argument("url")
@@ -378,6 +391,11 @@ def main() -> None:
     try:
         if args.command == "seed":
             seed(args.config, args.port)
+        elif args.command == "webhook-path":
+            path = webhook_path(args.config)
+            if path is None:
+                sys.exit(1)
+            sys.stdout.write(path + "\n")
         elif args.command == "onboard":
             asyncio.run(onboard(args))
         else:

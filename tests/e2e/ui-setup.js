@@ -11,7 +11,9 @@
 // state shows each time → Ping sends exactly one ping → the entry's Configure (options flow):
 // "Chosen SIMs", every SIM ticked; untick them all and pick 3 with the searchable list → saved,
 // the integration page goes from 12 devices to 3, exactly those, each with its entities; the
-// chosen SIMs go to $ARTIFACTS/chosen-sims.json for scripts/e2e's cross-check over the API.
+// chosen SIMs go to $ARTIFACTS/chosen-sims.json for scripts/e2e's cross-check over the API →
+// Configure → "Real-time events" shows the webhook URL → the simulator pushes an incoming SMS
+// to it → the SIM's "SMS events" entity shows the SMS received, and its text.
 // A screenshot of every step goes to $ARTIFACTS (NN-step.png; 99-failure.png on failure).
 // Every request that is not for 127.0.0.1 is blocked, as are the brand images Home Assistant
 // would fetch from its CDN for other integrations.
@@ -276,6 +278,71 @@ async function run(page) {
   await shot(page, 'sim-ping');
 
   await chooseSims(page, things, target);
+  await realtimeEvents(page, target);
+}
+
+// The options open on a menu: pick one of its items.
+async function openMenuItem(page, name) {
+  const item = page.locator('dialog-data-entry-flow').getByText(name, { exact: true });
+  await appears(page, `the options menu item "${name}"`, item);
+  await shot(page, 'options-menu');
+  await item.click();
+}
+
+// 11. Configure → "Real-time events": the step shows the webhook URL to paste into the Monogoto
+//     Hub, with receiving on. The simulator then pushes an incoming SMS to that webhook, as the
+//     Hub would, and the SIM's device page shows it: its "SMS events" entity fired (its
+//     more-info shows "Received"), and the entity's state (in the frontend) carries the text.
+async function realtimeEvents(page, target) {
+  const integrationPage = HA_URL + '/config/integrations/integration/monogoto';
+  await page.goto(integrationPage);
+  await page.getByRole('button', { name: 'Configure', exact: true }).click();
+  await openMenuItem(page, 'Real-time events');
+  const dialog = page.locator('dialog-data-entry-flow');
+  const url = dialog.getByText(/\/api\/webhook\/[0-9a-f]{64}/).first();
+  await appears(page, 'the webhook URL', url);
+  await dialog.getByText('Receive real-time events', { exact: true }).first().waitFor();
+  const toggle = dialog.locator('ha-switch');
+  await until('receiving to be on', async () =>
+    (await toggle.count()) === 1 && (await toggle.evaluate((element) => element.checked)));
+  const webhookPath = (await url.textContent()).match(/\/api\/webhook\/[0-9a-f]{64}/)[0];
+  log('options: the Real-time events step shows the webhook URL, receiving on');
+  await page.waitForTimeout(300);
+  await shot(page, 'options-realtime');
+  await page.keyboard.press('Escape');
+
+  const message = 'SOS from the browser test';
+  const pushed = await simJson('/_sim/push', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url: HA_URL + webhookPath, thing_id: target.ThingId, kind: 'incoming_sms', message }),
+  });
+  if (pushed.status !== 200) throw new Error(`the webhook answered the push with HTTP ${pushed.status}`);
+  log(`simulator: pushed an incoming SMS of ${target.ThingId} to the webhook`);
+
+  await page.goto(integrationPage);
+  await simRow(page, target).click();
+  await page.waitForURL(/\/config\/devices\/device\//);
+  const smsRow = page.getByText('SMS events', { exact: true }).first();
+  await appears(page, 'the SMS events entity on the device page', smsRow);
+  await smsRow.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await shot(page, 'sim-sms-received');
+  await smsRow.click();
+  const moreInfo = page.locator('ha-more-info-dialog');
+  await until('the SMS received in the entity', async () =>
+    (await moreInfo.getByText('Received', { exact: true }).count()) > 0);
+  log('UI: the SIM\'s SMS events entity shows the SMS received');
+  await page.waitForTimeout(300);
+  await shot(page, 'sim-sms-more-info');
+  // The text is an attribute of the entity's state, as the frontend holds it.
+  const texts = await page.evaluate(() => Object.values(document.querySelector('home-assistant').hass.states)
+    .filter((state) => state.entity_id.startsWith('event.') && state.attributes.event_type === 'received')
+    .map((state) => state.attributes.text));
+  if (JSON.stringify(texts) !== JSON.stringify([message])) {
+    throw new Error(`expected one received SMS with its text, the frontend has ${JSON.stringify(texts)}`);
+  }
+  log('UI: the SMS entity carries the text');
 }
 
 // The integration page's row of a SIM's device ("<name> SIM • N entities").
@@ -323,6 +390,7 @@ async function chooseSims(page, things, target) {
   const submit = page.getByRole('button', { name: /^submit$/i });
 
   await page.getByRole('button', { name: 'Configure', exact: true }).click();
+  await openMenuItem(page, 'Which SIMs are in Home Assistant');
   const chosenMode = page.getByRole('radio', { name: 'Chosen SIMs', exact: true });
   await appears(page, 'the options dialog', chosenMode);
   await page.getByText(`The account has ${things.length} SIMs; ${things.length} are included now.`).waitFor();

@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .push import handle_push_request
 from .quirks import Quirks
 
 #: The largest page ``GET /things`` serves: the console's documented cap (the client's
@@ -352,6 +353,7 @@ class MonogotoSimulator:
         add("GET", "/thing/{thing_id:[^/]+}", self._thing, name="thing")
         add("GET", "/_sim/stats", self._sim_stats)
         add("POST", "/_sim/things/{thing_id:[^/]+}/state", self._sim_set_state)
+        add("POST", "/_sim/push", self._sim_push)
         return app
 
     def _endpoint(self, request: web.Request) -> str:
@@ -748,6 +750,10 @@ class MonogotoSimulator:
                 "states": {tid: thing["State"] for tid, thing in self.things.items()},
             }
         )
+
+    async def _sim_push(self, request: web.Request) -> web.Response:
+        """Push a SIM's events to Home Assistant's webhook, as the Monogoto Hub would."""
+        return await handle_push_request(self.things, request)
 
     async def _sim_set_state(self, request: web.Request) -> web.Response:
         thing_id = request.match_info["thing_id"]
