@@ -26,7 +26,6 @@ from custom_components.monogoto.device_tracker import LOCATION
 from custom_components.monogoto.entity_plan import (
     ACCOUNT_ENTITIES,
     PLAN_ORDER,
-    ROOM_LEFT,
     SIM_CAP,
     plan_entities,
 )
@@ -51,15 +50,15 @@ ALL_FIELDS = frozenset(Field)
 
 
 def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
-    """Each kind is in the plan's levels or takes the room left (the tracker), not both."""
+    """Each kind enabled by default has a level, but the tracker, which takes the room left."""
     planned = {key for key, _ in PLAN_ORDER}
-    assert not planned & ROOM_LEFT
+    unplanned = set()
     for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS, LOCATION):
-        if description.entity_registry_enabled_default:
-            assert description.key in planned | ROOM_LEFT, description.key
-        else:
-            assert description.key not in planned | ROOM_LEFT, description.key
-    assert {LOCATION.key} == ROOM_LEFT
+        if not description.entity_registry_enabled_default:
+            assert description.key not in planned, description.key
+        elif description.key not in planned:
+            unplanned.add(description.key)
+    assert unplanned == {LOCATION.key}
     assert PLAN_ORDER[:4] == (
         ("sim_state", Field.STATE),
         ("sim", None),
@@ -161,7 +160,11 @@ def cap_40() -> Iterator[None]:
             40,
         ),
         patch(
-            "custom_components.monogoto.coordinator.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY",
+            "custom_components.monogoto.entity_plan.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY",
+            40,
+        ),
+        patch(
+            "custom_components.monogoto.issues.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY",
             40,
         ),
     ):

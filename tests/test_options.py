@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.monogoto.api import MonogotoClient, Thing
 from custom_components.monogoto.config_flow import sim_options
 from custom_components.monogoto.const import CONF_INCLUDE, CONF_NAME_FILTER, CONF_SIMS
-from custom_components.monogoto.coordinator import MonogotoRuntime
+from custom_components.monogoto.runtime import MonogotoRuntime
 from custom_components.monogoto.selection import IncludeMode, Selection, parse_patterns
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant

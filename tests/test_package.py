@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from custom_components.monogoto.const import DOMAIN
-from custom_components.monogoto.coordinator import ERROR_KEYS
+from custom_components.monogoto.errors import ERROR_KEYS
 from homeassistant.const import __version__ as ha_version
 
 ROOT = Path(__file__).parent.parent

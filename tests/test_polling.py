@@ -40,7 +40,7 @@ from custom_components.monogoto.api import (
 )
 from custom_components.monogoto.api.budget import HOUR, MINUTE
 from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL, STATUS_INTERVAL
-from custom_components.monogoto.coordinator import MonogotoRuntime
+from custom_components.monogoto.runtime import MonogotoRuntime
 from custom_components.monogoto.planner import PLANNED_SHARE
 from homeassistant import block_async_io
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON

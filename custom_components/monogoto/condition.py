@@ -20,7 +20,7 @@ from homeassistant.helpers.condition import (
     EntityStateConditionBase,
 )
 
-from .sensor import SIM_STATE_OPTIONS
+from .const import SIM_STATE_OPTIONS
 from .trigger import ONLINE_SPEC, SIM_STATE_SPEC, own_entities
 
 CONF_STATES: Final = "states"

@@ -51,7 +51,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import MonogotoConfigEntry
+from .runtime import MonogotoConfigEntry
 from .selection import IncludeMode, Selection, parse_patterns
 
 USERNAME_SELECTOR = TextSelector(

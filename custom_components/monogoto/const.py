@@ -1,10 +1,12 @@
-"""Constants of the Monogoto integration."""
+"""Constants that several modules share (never kept in a platform, which nothing imports)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 import logging
 from typing import Final
+
+from .api import ThingState
 
 DOMAIN: Final = "monogoto"
 LOGGER = logging.getLogger(__package__)
@@ -24,3 +26,9 @@ CONF_INCLUDE: Final = "include"
 CONF_SIMS: Final = "sims"
 #: Options: the name filter (include = filter), comma-separated ``*``/``?`` patterns.
 CONF_NAME_FILTER: Final = "name_filter"
+
+#: The SIM state sensor's options: the documented states in lower case (translated), also the
+#: states the triggers and conditions offer.
+SIM_STATE_OPTIONS: Final = [state.lower() for state in ThingState]
+#: The account device's name: ``device.account.name`` in strings.json.
+ACCOUNT_DEVICE_TRANSLATION_KEY: Final = "account"

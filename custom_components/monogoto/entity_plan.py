@@ -1,12 +1,12 @@
-"""The entity plan (decision 12): every included SIM under Home Assistant's entity cap.
+"""The entity plan: which entities fit under Home Assistant's cap for every included SIM, and applying it.
 
 Home Assistant refuses to add an enabled entity to a config entry that already has 10,000
 (``MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY``), and logs the refusal; which entities it refuses
 then depends on the order they happen to arrive in. The plan decides instead, the same way for
 every SIM: its state sensor is always enabled, then, as long as *every* SIM's fits, its switch,
 its online sensor, its data used, its other sensors, its SMS entity and its buttons, in that
-order. (A SIM's tracker, which exists only once the console locates it, takes what room is
-left, through the same count.) What does not fit is
+order. (An entity kind without a level, such as a SIM's tracker, which exists only once the
+console locates it, takes what room is left, through the same count.) What does not fit is
 still created, disabled (the user may enable some), and a repair issue says so. A level is
 enabled for all SIMs or for none, so that no SIM is arbitrarily better served than another.
 
@@ -15,13 +15,20 @@ Diagnostic entities are disabled by default anyway and take no place in the plan
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
 
 from .api import Field
+from .const import DOMAIN
+from .issues import sync_plan_issue
 
 #: The per-SIM entities enabled by default, most useful first, each with the field it needs
 #: (None: every SIM has it). The first is enabled whatever the number of SIMs.
@@ -40,10 +47,6 @@ PLAN_ORDER: Final[tuple[tuple[str, Field | None], ...]] = (
     ("ping", None),
     ("reset_connection", None),
 )
-#: Per-SIM kinds outside the levels: they exist only for some SIMs (a tracker once the
-#: console locates its SIM), so they are not planned for every SIM; each takes what room is
-#: left under the cap when it comes.
-ROOM_LEFT: Final = frozenset({"location"})
 #: Enabled entities of the account device (its totals, ``sensor.ACCOUNT_SENSORS``), kept
 #: out of the SIMs' share.
 ACCOUNT_ENTITIES: Final = 5
@@ -89,3 +92,99 @@ def plan_entities(sims: int, fields: Iterable[Field], cap: int = SIM_CAP) -> Ent
         left_disabled=tuple(left),
         fits=cap // max(1, len(keys)),
     )
+
+
+class EntityPlanner:
+    """Keeps an entry's plan, grants new entities their room under the cap, and says what it left out."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        sims_and_fields: Callable[[], tuple[int, frozenset[Field]]],
+    ) -> None:
+        """Plan for the SIMs and fields ``sims_and_fields`` returns at each call."""
+        self._hass = hass
+        self._entry = entry
+        self._sims_and_fields = sims_and_fields
+        #: The plan last made, and the new entities it started enabled that Home Assistant
+        #: may not have registered yet (platform, unique id).
+        self._plan: EntityPlan | None = None
+        self._pending_enabled: set[tuple[str, str]] = set()
+        #: New entities the plan wanted enabled but that found no room under the cap.
+        self.refused_enabled = 0
+
+    def plan(self) -> EntityPlan:
+        """Return the plan for the included SIMs; tell the user when it disables some."""
+        sims, fields = self._sims_and_fields()
+        plan = plan_entities(
+            sims, fields, MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY - ACCOUNT_ENTITIES
+        )
+        if plan != self._plan:
+            self._plan = plan
+            sync_plan_issue(self._hass, self._entry, plan, self.refused_enabled)
+        return plan
+
+    def claim_enabled(self, platform: str, unique_ids: Iterable[str]) -> set[str]:
+        """Return which of these entities, planned enabled, may start enabled.
+
+        Every enabled-by-default entity of the entry asks here (the account's totals too).
+        The plan counts SIMs; this counts entities, as Home Assistant does: the entry's
+        enabled entities (the user may have enabled more, an earlier plan may have been
+        for fewer SIMs) and the ones just handed to Home Assistant. An entity already
+        registered keeps its own setting and takes no new room.
+        """
+        registry = er.async_get(self._hass)
+        self._pending_enabled = {
+            key
+            for key in self._pending_enabled
+            if registry.async_get_entity_id(key[0], DOMAIN, key[1]) is None
+        }
+        room = (
+            MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
+            - registry.entities.get_enabled_count_for_config_entry_id(
+                self._entry.entry_id
+            )
+            - len(self._pending_enabled)
+        )
+        granted: set[str] = set()
+        refused = 0
+        for unique_id in unique_ids:
+            if registry.async_get_entity_id(platform, DOMAIN, unique_id) is not None:
+                granted.add(unique_id)
+            elif room > 0:
+                room -= 1
+                granted.add(unique_id)
+                self._pending_enabled.add((platform, unique_id))
+            else:
+                refused += 1
+        if refused:
+            self.refused_enabled += refused
+            sync_plan_issue(self._hass, self._entry, self._plan, self.refused_enabled)
+        return granted
+
+    @callback
+    def apply(
+        self,
+        platform: Platform,
+        entities: Iterable[Entity],
+        left_disabled: Collection[str] = (),
+    ) -> None:
+        """Start disabled the new entities the plan leaves out or the cap has no room for.
+
+        ``left_disabled`` are the description keys the plan disables; every other entity
+        enabled by default asks for room (``claim_enabled``). Entities disabled by default
+        anyway take no room.
+        """
+        planned: list[Entity] = []
+        for entity in entities:
+            if not entity.entity_registry_enabled_default:
+                continue
+            if entity.entity_description.key in left_disabled:
+                entity._attr_entity_registry_enabled_default = False  # noqa: SLF001
+            else:
+                planned.append(entity)
+        granted = self.claim_enabled(platform, [str(e.unique_id) for e in planned])
+        for entity in planned:
+            if entity.unique_id not in granted:
+                entity._attr_entity_registry_enabled_default = False  # noqa: SLF001

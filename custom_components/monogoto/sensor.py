@@ -19,17 +19,14 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Field, Thing, ThingState
-from .const import DOMAIN
-from .coordinator import MonogotoRuntime, ThingsCoordinator
+from .const import ACCOUNT_DEVICE_TRANSLATION_KEY, DOMAIN, SIM_STATE_OPTIONS
+from .coordinator import ThingsCoordinator
 from .entity import MonogotoThingEntity, thing_platform_setup
 from .networks import COUNTRY_NAMES, MCC_COUNTRY, NETWORK_NAMES
+from .runtime import MonogotoRuntime
 
 # Read-only platform fed by the coordinator: no per-entity update calls to limit.
 PARALLEL_UPDATES = 0
-
-SIM_STATE_OPTIONS = [state.lower() for state in ThingState]
-#: The account device's name: ``device.account.name`` in strings.json.
-ACCOUNT_DEVICE_TRANSLATION_KEY = "account"
 
 
 class _DataSize(TypedDict):
@@ -228,26 +225,10 @@ class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
 
     entity_description: MonogotoSensorEntityDescription
 
-    async def async_added_to_hass(self) -> None:
-        """Also follow the details when they, not the listing, carry the field.
-
-        Only then: a listener per sensor of every SIM is memory a fleet pays for nothing.
-        """
-        await super().async_added_to_hass()
-        listed = self.runtime.known_things().get(self.thing_id)
-        if listed is None or self.entity_description.field not in listed.present:
-            self.follow_details()
-
     @property
-    def available(self) -> bool:
-        """A field that only the details carry is unavailable while they fail."""
-        if not super().available:
-            return False
-        listed = self.runtime.known_things()[self.thing_id]
-        return (
-            self.entity_description.field in listed.present
-            or self.runtime.details.last_update_success
-        )
+    def field(self) -> Field:
+        """Return the field the sensor shows: it says where its value comes from."""
+        return self.entity_description.field
 
     @property
     def native_value(self) -> StateType | datetime:
@@ -299,9 +280,7 @@ class MonogotoAccountSensor(CoordinatorEntity[ThingsCoordinator], SensorEntity):
     @property
     def native_value(self) -> StateType:
         """Return the total from the latest poll."""
-        runtime = self.runtime
-        things = [runtime.thing(thing_id) for thing_id in runtime.known_things()]
-        return self.entity_description.value_fn(things)
+        return self.entity_description.value_fn(self.runtime.merged_things())
 
 
 async_setup_entry = thing_platform_setup(

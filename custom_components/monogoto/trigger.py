@@ -39,8 +39,7 @@ from homeassistant.helpers.trigger import (
 from homeassistant.helpers.trigger.entity_trigger import NotTriggeredReasonReporter
 from homeassistant.util.unit_conversion import InformationConverter
 
-from .const import DOMAIN
-from .sensor import SIM_STATE_OPTIONS
+from .const import DOMAIN, SIM_STATE_OPTIONS
 
 CONF_STATES: Final = "states"
 
