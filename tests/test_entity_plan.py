@@ -1,4 +1,4 @@
-"""The entity plan (decision 12): every included SIM under Home Assistant's entity cap.
+"""entity_plan.py: every included SIM under Home Assistant's entity cap, planned and applied.
 
 Home Assistant refuses (and logs) every enabled entity past 10,000 per config entry. The plan
 keeps each SIM's state sensor enabled, adds whole levels (switch, online, data used, the other

@@ -1,4 +1,4 @@
-"""Rules about the package that hassfest does not check.
+"""The package as a whole: the rules hassfest does not check.
 
 hassfest itself (``../shared/tools/hassfest/run``, run first by ``.ci/run`` and by the GitHub
 workflow) validates the manifest, strings.json's schema and key spelling, services.yaml,

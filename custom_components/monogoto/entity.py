@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from typing import Any, ClassVar
 
 from homeassistant.const import Platform
@@ -139,60 +140,58 @@ def thing_platform_setup[DescriptionT: EntityDescription](
             # Disabled only when the user filled the entry up to Home Assistant's cap.
             runtime.planner.apply(platform, account)
             async_add_entities(account)
-        async_add_thing_entities(
-            entry,
-            async_add_entities,
-            descriptions,
-            exists,
-            lambda thing, description: entity_class(
-                runtime, entity_class.coordinator_of(runtime), thing, description
-            ),
-            platform=platform,
-            ready=ready,
+        sims = _SimEntities(
+            runtime, platform, descriptions, entity_class, exists, ready
         )
+        sims.add_new(async_add_entities)
+        for coordinator in (runtime.things, runtime.details):
+            add_new = partial(sims.add_new, async_add_entities)
+            entry.async_on_unload(coordinator.async_add_listener(add_new))
 
     return async_setup_entry
 
 
-def async_add_thing_entities[DescriptionT: EntityDescription](
-    entry: MonogotoConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-    descriptions: Sequence[DescriptionT],
-    exists: Callable[[DescriptionT, frozenset[Field]], bool],
-    make: Callable[[Thing, DescriptionT], Entity],
-    *,
-    platform: Platform,
-    ready: Callable[[Thing], bool] | None = None,
-) -> None:
-    """Add SIM entities now and as SIMs or fields appear (``exists`` sees the account's fields).
+@dataclass(slots=True)
+class _SimEntities[DescriptionT: EntityDescription]:
+    """Adds a platform's SIM entities now and as SIMs or fields appear.
 
-    A SIM for which ``ready`` says no yet is looked at again at every refresh.
+    ``exists`` sees the account's fields; a SIM for which ``ready`` says no yet is looked
+    at again at every refresh.
     """
-    runtime = entry.runtime_data
+
+    runtime: MonogotoRuntime
+    platform: Platform
+    descriptions: Sequence[DescriptionT]
+    entity_class: type[MonogotoThingEntity[Any]]
+    exists: Callable[[DescriptionT, frozenset[Field]], bool]
+    ready: Callable[[Thing], bool] | None
     #: The description keys added, per SIM: one shared set for SIMs alike (thousands of them).
-    added: dict[str, frozenset[str]] = {}
+    added: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @callback
-    def add_new() -> None:
+    def add_new(self, async_add_entities: AddConfigEntryEntitiesCallback) -> None:
+        """Add the entities the SIMs lack, under the entity plan."""
+        runtime = self.runtime
         things = runtime.known_things()
         fields = runtime.fields()
-        wanted = [d for d in descriptions if exists(d, fields)]
+        wanted = [d for d in self.descriptions if self.exists(d, fields)]
         wanted_keys = frozenset(d.key for d in wanted)
-        for thing_id in added.keys() - things.keys():
-            del added[thing_id]
+        for thing_id in self.added.keys() - things.keys():
+            del self.added[thing_id]
+        coordinator = self.entity_class.coordinator_of(runtime)
         new: list[Entity] = []
         for thing_id, thing in things.items():
-            have = added.get(thing_id, frozenset())
+            have = self.added.get(thing_id, frozenset())
             if have is wanted_keys or have >= wanted_keys:
                 continue
-            if ready is not None and not ready(runtime.thing(thing_id)):
+            if self.ready is not None and not self.ready(runtime.thing(thing_id)):
                 continue
-            new += [make(thing, d) for d in wanted if d.key not in have]
-            added[thing_id] = have | wanted_keys if have else wanted_keys
-        runtime.planner.apply(platform, new, runtime.entity_plan().left_disabled)
+            new += [
+                self.entity_class(runtime, coordinator, thing, d)
+                for d in wanted
+                if d.key not in have
+            ]
+            self.added[thing_id] = have | wanted_keys if have else wanted_keys
+        runtime.planner.apply(self.platform, new, runtime.entity_plan().left_disabled)
         if new:
             async_add_entities(new)
-
-    add_new()
-    for coordinator in (runtime.things, runtime.details):
-        entry.async_on_unload(coordinator.async_add_listener(add_new))
