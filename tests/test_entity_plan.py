@@ -28,6 +28,7 @@ from custom_components.monogoto.entity_plan import (
     PLAN_ORDER,
     SIM_CAP,
     plan_entities,
+    planned_keys,
 )
 from custom_components.monogoto.notify import SMS
 from custom_components.monogoto.sensor import ACCOUNT_SENSORS, SENSORS
@@ -44,6 +45,8 @@ from .simulator import MonogotoSimulator
 
 REFUSAL = "Reached the maximum"
 ALL_FIELDS = frozenset(Field)
+#: The fields the named levels need (a new field's sensor adds a level of its own).
+NAMED_FIELDS = frozenset(field for _, field in PLAN_ORDER if field is not None)
 
 
 # -- the plan ----------------------------------------------------------------------------------
@@ -51,7 +54,7 @@ ALL_FIELDS = frozenset(Field)
 
 def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
     """Each kind enabled by default has a level, but the tracker, which takes the room left."""
-    planned = {key for key, _ in PLAN_ORDER}
+    planned = set(planned_keys(ALL_FIELDS))
     unplanned = set()
     for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS, LOCATION):
         if not description.entity_registry_enabled_default:
@@ -101,7 +104,7 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
     ],
 )
 def test_levels_are_enabled_for_every_sim_or_none(sims: int, enabled: int) -> None:
-    plan = plan_entities(sims, ALL_FIELDS)
+    plan = plan_entities(sims, NAMED_FIELDS)
     order = [key for key, _ in PLAN_ORDER]
     assert len(order) == 13
     assert plan.enabled == frozenset(order[:enabled])
@@ -109,6 +112,28 @@ def test_levels_are_enabled_for_every_sim_or_none(sims: int, enabled: int) -> No
     assert plan.disabled_entities == sims * (13 - enabled)
     assert plan.fits == SIM_CAP // 13 == 768
     assert enabled == 1 or sims * enabled <= SIM_CAP
+
+
+def test_a_field_sensor_without_a_named_level_is_planned_after_the_named_sensors() -> (
+    None
+):
+    """Adding a field's sensor needs no place in PLAN_ORDER: its field gets a level."""
+    assert planned_keys(ALL_FIELDS) == [key for key, _ in PLAN_ORDER]
+    with patch(
+        "custom_components.monogoto.entity_plan.UNPLANNED_FIELDS",
+        frozenset({Field.LOCATION}),
+    ):
+        keys = planned_keys(ALL_FIELDS)
+    network = keys.index("network")
+    assert keys[network + 1 : network + 7] == [
+        "imei",
+        "imsi",
+        "msisdn",
+        "ip_address",
+        "apn",
+        "cell_id",
+    ]
+    assert keys[network + 7 :] == ["sms", "ping", "reset_connection"]
 
 
 def test_the_plan_counts_only_the_entities_the_account_has() -> None:

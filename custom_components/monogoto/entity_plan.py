@@ -43,9 +43,26 @@ PLAN_ORDER: Final[tuple[tuple[str, Field | None], ...]] = (
     ("operator", Field.OPERATOR),
     ("roaming_country", Field.NETWORK),
     ("network", Field.NETWORK),
+    # Here: the sensor of every other field (``planned_keys``), in the order of ``Field``.
     ("sms", None),
     ("ping", None),
     ("reset_connection", None),
+)
+#: The level after which a field sensor without a place of its own is planned.
+LAST_NAMED_SENSOR: Final = "network"
+#: Fields outside the plan: the identifiers, whose sensors are diagnostic and disabled by
+#: default, and the location, whose tracker exists only for some SIMs and takes what room is
+#: left under the cap when it comes.
+UNPLANNED_FIELDS: Final = frozenset(
+    {
+        Field.IMEI,
+        Field.IMSI,
+        Field.MSISDN,
+        Field.IP_ADDRESS,
+        Field.APN,
+        Field.CELL_ID,
+        Field.LOCATION,
+    }
 )
 #: Enabled entities of the account device (its totals, ``sensor.ACCOUNT_SENSORS``), kept
 #: out of the SIMs' share.
@@ -73,10 +90,31 @@ class EntityPlan:
         return self.sims * len(self.left_disabled)
 
 
+def planned_keys(fields: Iterable[Field]) -> list[str]:
+    """Return the per-SIM kinds the plan has levels for, most useful first.
+
+    A new field's sensor (keyed by the field's name) needs no place in ``PLAN_ORDER``: it is
+    planned after the named sensors, unless its field is one of ``UNPLANNED_FIELDS``.
+    """
+    fields = frozenset(fields)
+    named = {field for _, field in PLAN_ORDER if field is not None}
+    others = [
+        field.value
+        for field in Field
+        if field in fields and field not in named and field not in UNPLANNED_FIELDS
+    ]
+    keys: list[str] = []
+    for key, field in PLAN_ORDER:
+        if field is None or field in fields:
+            keys.append(key)
+        if key == LAST_NAMED_SENSOR:
+            keys += others
+    return keys
+
+
 def plan_entities(sims: int, fields: Iterable[Field], cap: int = SIM_CAP) -> EntityPlan:
     """Plan the enabled entities of ``sims`` SIMs whose account carries ``fields``."""
-    fields = frozenset(fields)
-    keys = [key for key, field in PLAN_ORDER if field is None or field in fields]
+    keys = planned_keys(fields)
     enabled: set[str] = set()
     left: list[str] = []
     used = 0
