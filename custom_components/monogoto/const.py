@@ -32,3 +32,5 @@ CONF_NAME_FILTER: Final = "name_filter"
 SIM_STATE_OPTIONS: Final = [state.lower() for state in ThingState]
 #: The account device's name: ``device.account.name`` in strings.json.
 ACCOUNT_DEVICE_TRANSLATION_KEY: Final = "account"
+#: Triggers and conditions: the SIM states chosen.
+CONF_STATES: Final = "states"

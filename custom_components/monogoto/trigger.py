@@ -11,23 +11,13 @@ fires for another integration's enum, connectivity or data-size entity there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final, override
+from typing import override
 
 import probatio as vol
 
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.components.sensor import SensorDeviceClass
-from homeassistant.const import (
-    CONF_OPTIONS,
-    STATE_OFF,
-    STATE_ON,
-    Platform,
-    UnitOfInformation,
-)
+from homeassistant.const import CONF_OPTIONS, STATE_OFF, STATE_ON, UnitOfInformation
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import config_validation as cv, entity_registry as er
-from homeassistant.helpers.automation import DomainSpec
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.trigger import (
     ENTITY_STATE_TRIGGER_SCHEMA_WITH_BEHAVIOR,
     EntityNumericalStateCrossedThresholdTriggerWithUnitBase,
@@ -39,33 +29,8 @@ from homeassistant.helpers.trigger import (
 from homeassistant.helpers.trigger.entity_trigger import NotTriggeredReasonReporter
 from homeassistant.util.unit_conversion import InformationConverter
 
-from .const import DOMAIN, SIM_STATE_OPTIONS
-
-CONF_STATES: Final = "states"
-
-#: The SIM state sensor is the integration's only enum sensor.
-SIM_STATE_SPEC: Mapping[str, DomainSpec] = {
-    Platform.SENSOR: DomainSpec(device_class=SensorDeviceClass.ENUM)
-}
-ONLINE_SPEC: Mapping[str, DomainSpec] = {
-    Platform.BINARY_SENSOR: DomainSpec(
-        device_class=BinarySensorDeviceClass.CONNECTIVITY
-    )
-}
-DATA_USED_SPEC: Mapping[str, DomainSpec] = {
-    Platform.SENSOR: DomainSpec(device_class=SensorDeviceClass.DATA_SIZE)
-}
-
-
-def own_entities(hass: HomeAssistant, entity_ids: set[str]) -> set[str]:
-    """Return the entities among ``entity_ids`` that this integration provides."""
-    registry = er.async_get(hass)
-    return {
-        entity_id
-        for entity_id in entity_ids
-        if (entry := registry.async_get(entity_id)) is not None
-        and entry.platform == DOMAIN
-    }
+from .const import CONF_STATES, SIM_STATE_OPTIONS
+from .targets import DATA_USED_SPEC, ONLINE_SPEC, SIM_STATE_SPEC, own_entities
 
 
 class OwnEntities(EntityTriggerBase):
