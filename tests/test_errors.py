@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.monogoto.api import MonogotoError, MonogotoRateLimitError
 from custom_components.monogoto.const import DOMAIN
+from custom_components.monogoto.errors import error_key, error_placeholders
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.notify import (
     ATTR_MESSAGE,
@@ -114,3 +116,10 @@ async def test_get_sim_events_failure_is_translated(
             hass, "get_sim_events", simulator.thing_ids()[0], return_response=True
         )
     assert err.value.translation_key == "invalid_response"
+
+
+def test_every_client_error_has_a_translation_key() -> None:
+    """Each kind its own key; an error outside the table (a new kind) is "unknown_error"."""
+    assert error_key(MonogotoRateLimitError("429")) == "rate_limited"
+    assert error_key(MonogotoError("new")) == "unknown_error"
+    assert error_placeholders(MonogotoError("new")) is None

@@ -6,6 +6,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.monogoto.api import Field
 from custom_components.monogoto.const import DETAILS_INTERVAL
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
@@ -48,3 +49,27 @@ async def test_password_change_while_polling_starts_reauth_without_login_loop(
     await next_poll(hass, freezer)
     await next_poll(hass, freezer)
     assert simulator.requests["auth"] == logins  # polling stopped: no login storm
+
+
+@pytest.mark.consoles("unkind")
+async def test_the_merged_view_and_availability(
+    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
+) -> None:
+    """The listing lacks usage: the merged view has it from the details, and needs them."""
+    runtime = init_integration.runtime_data
+    thing_id = simulator.thing_ids()[0]
+    listed = runtime.known_things()[thing_id]
+    assert Field.DATA_USED not in listed.present
+    assert listed.data_used is None
+    assert runtime.thing(thing_id).data_used is not None
+    assert runtime.reads_details(thing_id, Field.DATA_USED)
+    assert not runtime.reads_details(thing_id, Field.STATE)
+
+    assert runtime.available(thing_id, runtime.things, Field.DATA_USED)
+    runtime.details.last_update_success = False
+    assert not runtime.available(thing_id, runtime.things, Field.DATA_USED)
+    assert runtime.available(thing_id, runtime.things, Field.STATE)
+    assert runtime.available(thing_id, runtime.statuses)
+    runtime.statuses.async_set_updated_data({})
+    assert not runtime.available(thing_id, runtime.statuses)
+    assert not runtime.available("ThingId_ICCID_not_listed", runtime.things)
