@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING, Concatenate
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from .api import (
-    FEATURES,
-    Feature,
+from .api import FEATURES, Feature, MonogotoError
+from .api.exceptions import (
     MonogotoAuthError,
     MonogotoConnectionError,
-    MonogotoError,
     MonogotoPermissionError,
     MonogotoRateLimitError,
     MonogotoResponseError,
