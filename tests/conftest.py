@@ -20,6 +20,7 @@ from homeassistant.core import HomeAssistant
 
 from .simulator import DEMO_PASSWORD, DEMO_USERNAME, PROFILES, MonogotoSimulator
 from .simulator.app import DEMO_CUSTOMER_ID
+from .timetravel import ClientFactory, simulated_client
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -138,3 +139,10 @@ def only_platforms(platforms: list[str]) -> Iterator[None]:
         return
     with patch("custom_components.monogoto.PLATFORMS", platforms):
         yield
+
+
+@pytest.fixture
+def clients() -> Iterator[ClientFactory]:
+    """Give the entry's client clocks that follow the frozen time (token, budget, rests)."""
+    with simulated_client() as factory:
+        yield factory

@@ -5,13 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    async_mock_service,
+)
 
 from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
 from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceResponse, State
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, State
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    translation,
+)
+from homeassistant.setup import async_setup_component
 
 
 def entity_id_of(hass: HomeAssistant, platform: str, thing_id: str, key: str) -> str:
@@ -78,3 +87,49 @@ def sim_devices(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, dr.DeviceE
         for domain, value in device.identifiers
         if domain == DOMAIN and value != entry.entry_id
     }
+
+
+async def message_of(hass: HomeAssistant, err: HomeAssistantError) -> str:
+    """Return the English message the user sees for a translated error."""
+    assert err.translation_domain == DOMAIN
+    strings = await translation.async_get_translations(
+        hass, "en", "exceptions", {DOMAIN}
+    )
+    text = strings[f"component.{DOMAIN}.exceptions.{err.translation_key}.message"]
+    return text.format(**(err.translation_placeholders or {}))
+
+
+def reauth_flows(hass: HomeAssistant) -> list[str]:
+    """Return the ids of the re-authentication flows in progress."""
+    return [
+        flow["flow_id"]
+        for flow in hass.config_entries.flow.async_progress()
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+
+
+async def automations(
+    hass: HomeAssistant, *automations: tuple[str, dict[str, Any], dict[str, Any] | None]
+) -> dict[str, list[ServiceCall]]:
+    """Set up one automation per (name, trigger, condition); return each one's calls."""
+    calls = {name: async_mock_service(hass, "test", name) for name, _, _ in automations}
+    config = [
+        {
+            "alias": name,
+            "triggers": [trigger],
+            "conditions": [condition] if condition else [],
+            "actions": [{"action": f"test.{name}"}],
+        }
+        for name, trigger, condition in automations
+    ]
+    assert await async_setup_component(hass, "automation", {"automation": config})
+    await hass.async_block_till_done()
+    return calls
+
+
+async def poll_a_few(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, count: int = 3
+) -> None:
+    """Poll a few times: enough for every kind of data (statuses may come less often)."""
+    for _ in range(count):
+        await next_poll(hass, freezer)

@@ -1,4 +1,4 @@
-"""The online binary sensor: snapshot, and a failing status call affecting only it."""
+"""binary_sensor.py: the online sensor of a SIM: snapshot, and a failing status call affecting only it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The config flow: sign-in, every error recovering to an entry, reauth and reconfigure."""
+"""config_flow.py: sign-in, every error recovering to an entry, reauth and reconfigure."""
 
 from __future__ import annotations
 

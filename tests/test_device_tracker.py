@@ -1,4 +1,4 @@
-"""Where a SIM is: the tracker (only with coordinates), and the README's location examples."""
+"""device_tracker.py: where a SIM is (a tracker only with coordinates), and the README's location examples."""
 
 from __future__ import annotations
 

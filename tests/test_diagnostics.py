@@ -1,4 +1,4 @@
-"""Diagnostics of the entry and of each device: redacted snapshots, kind and unkind console."""
+"""diagnostics.py: the entry and each device, redacted snapshots, kind and unkind console."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The entity plan (decision 12): every included SIM under Home Assistant's entity cap.
+"""entity_plan.py: every included SIM under Home Assistant's entity cap, planned and applied.
 
 Home Assistant refuses (and logs) every enabled entity past 10,000 per config entry. The plan
 keeps each SIM's state sensor enabled, adds whole levels (switch, online, data used, the other
@@ -26,9 +26,9 @@ from custom_components.monogoto.device_tracker import LOCATION
 from custom_components.monogoto.entity_plan import (
     ACCOUNT_ENTITIES,
     PLAN_ORDER,
-    ROOM_LEFT,
     SIM_CAP,
     plan_entities,
+    planned_keys,
 )
 from custom_components.monogoto.event import DATA_SESSIONS, SMS_EVENTS
 from custom_components.monogoto.notify import SMS
@@ -46,22 +46,32 @@ from .simulator import MonogotoSimulator
 
 REFUSAL = "Reached the maximum"
 ALL_FIELDS = frozenset(Field)
+#: The fields the named levels need (a new field's sensor adds a level of its own).
+NAMED_FIELDS = frozenset(field for _, needs in PLAN_ORDER for field in needs)
 
 
 # -- the plan ----------------------------------------------------------------------------------
 
 
 def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
-    """Each kind is in the plan's levels or takes the room left (the tracker), not both."""
-    planned = {key for key, _ in PLAN_ORDER}
-    assert not planned & ROOM_LEFT
-    events = (SMS_EVENTS, DATA_SESSIONS)
-    for description in (*SENSORS, ONLINE, SIM_SWITCH, SMS, *BUTTONS, *events, LOCATION):
-        if description.entity_registry_enabled_default:
-            assert description.key in planned | ROOM_LEFT, description.key
-        else:
-            assert description.key not in planned | ROOM_LEFT, description.key
-    assert {LOCATION.key} == ROOM_LEFT
+    """Each kind enabled by default has a level, but the tracker, which takes the room left."""
+    planned = set(planned_keys(ALL_FIELDS))
+    unplanned = set()
+    for description in (
+        *SENSORS,
+        ONLINE,
+        SIM_SWITCH,
+        SMS,
+        *BUTTONS,
+        SMS_EVENTS,
+        DATA_SESSIONS,
+        LOCATION,
+    ):
+        if not description.entity_registry_enabled_default:
+            assert description.key not in planned, description.key
+        elif description.key not in planned:
+            unplanned.add(description.key)
+    assert unplanned == {LOCATION.key}
     assert PLAN_ORDER[:4] == (
         ("sim_state", (Field.STATE,)),
         ("sim", ()),
@@ -106,7 +116,7 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
     ],
 )
 def test_levels_are_enabled_for_every_sim_or_none(sims: int, enabled: int) -> None:
-    plan = plan_entities(sims, ALL_FIELDS)
+    plan = plan_entities(sims, NAMED_FIELDS)
     order = [key for key, _ in PLAN_ORDER]
     assert len(order) == 14
     assert plan.enabled == frozenset(order[:enabled])
@@ -114,6 +124,28 @@ def test_levels_are_enabled_for_every_sim_or_none(sims: int, enabled: int) -> No
     assert plan.disabled_entities == sims * (14 - enabled)
     assert plan.fits == SIM_CAP // 14 == 713
     assert enabled == 1 or sims * enabled <= SIM_CAP
+
+
+def test_a_field_sensor_without_a_named_level_is_planned_after_the_named_sensors() -> (
+    None
+):
+    """Adding a field's sensor needs no place in PLAN_ORDER: its field gets a level."""
+    assert planned_keys(ALL_FIELDS) == [key for key, _ in PLAN_ORDER]
+    with patch(
+        "custom_components.monogoto.entity_plan.UNPLANNED_FIELDS",
+        frozenset({Field.LOCATION}),
+    ):
+        keys = planned_keys(ALL_FIELDS)
+    last_named = keys.index("roaming_country")
+    assert keys[last_named + 1 : last_named + 7] == [
+        "imei",
+        "imsi",
+        "msisdn",
+        "ip_address",
+        "apn",
+        "cell_id",
+    ]
+    assert keys[last_named + 7 :] == ["sms", "ping", "reset_connection"]
 
 
 def test_the_plan_counts_only_the_entities_the_account_has() -> None:
@@ -169,7 +201,11 @@ def cap_40() -> Iterator[None]:
             40,
         ),
         patch(
-            "custom_components.monogoto.coordinator.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY",
+            "custom_components.monogoto.entity_plan.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY",
+            40,
+        ),
+        patch(
+            "custom_components.monogoto.issues.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY",
             40,
         ),
     ):

@@ -1,4 +1,4 @@
-"""Set-up, polling, recovery, re-authentication and devices that come and go."""
+"""__init__.py: set-up, unload, set-up retries and re-authentication, migrations."""
 
 from __future__ import annotations
 
@@ -8,19 +8,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import (
-    CONF_PASSWORD,
-    CONF_URL,
-    CONF_USERNAME,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
-)
+from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from homeassistant.setup import async_setup_component
 
 from .helpers import next_poll, sim_devices, state_of
-from .simulator import DEMO_PASSWORD, DEMO_USERNAME, MonogotoSimulator, make_thing
+from .simulator import DEMO_PASSWORD, DEMO_USERNAME, MonogotoSimulator
 from .simulator.app import DEMO_CUSTOMER_ID
 
 pytestmark = pytest.mark.consoles("kind", "unkind")
@@ -113,177 +106,6 @@ async def test_setup_with_rejected_password_starts_reauth(
     assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-
-
-async def test_password_change_while_polling_starts_reauth_without_login_loop(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    thing_id = simulator.thing_ids()[0]
-    simulator.password = "changed"
-    simulator.revoke_tokens()
-    await next_poll(hass, freezer)
-    assert state_of(hass, "sensor", thing_id, "sim_state").state == STATE_UNAVAILABLE
-    flows = hass.config_entries.flow.async_progress()
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    logins = simulator.requests["auth"]
-    await next_poll(hass, freezer)
-    await next_poll(hass, freezer)
-    assert simulator.requests["auth"] == logins  # polling stopped: no login storm
-
-
-async def test_connection_failure_then_recovery(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    thing_id = simulator.thing_ids()[0]
-    simulator.fail("things", status=502, times=2)
-    await next_poll(hass, freezer)
-    assert state_of(hass, "sensor", thing_id, "sim_state").state == STATE_UNAVAILABLE
-    await next_poll(hass, freezer)
-    assert caplog.text.count("Error fetching monogoto data") == 1  # logged once
-    await next_poll(hass, freezer)
-    assert state_of(hass, "sensor", thing_id, "sim_state").state == "active"
-    assert "Fetching monogoto data recovered" in caplog.text
-
-
-async def test_new_sim_appears_and_removed_sim_loses_its_device(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """A new SIM appears at once; one that left goes after two listings without it."""
-    new_id = simulator.add_thing(make_thing(77, "SUSPENDED"))
-    gone_id = simulator.thing_ids()[0]
-    simulator.remove_thing(gone_id)
-    await next_poll(hass, freezer)
-
-    devices = sim_devices(hass, init_integration)
-    assert new_id in devices
-    assert state_of(hass, "sensor", new_id, "sim_state").state == "suspended"
-    # One listing without it is not enough: the device keeps its last data.
-    assert gone_id in devices
-    assert state_of(hass, "sensor", gone_id, "sim_state").state == "active"
-
-    await next_poll(hass, freezer)
-    assert gone_id not in sim_devices(hass, init_integration)
-    registry = er.async_get(hass)
-    assert not [
-        entry
-        for entry in er.async_entries_for_config_entry(
-            registry, init_integration.entry_id
-        )
-        if entry.unique_id.startswith(gone_id)
-    ]
-
-
-async def test_listing_without_state_reads_each_state(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    simulator.quirks.listing_includes_state = False
-    simulator.quirks.state_body = "braced"
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert simulator.requests["state_get"] == 3
-    for thing_id, thing in simulator.things.items():
-        assert (
-            state_of(hass, "sensor", thing_id, "sim_state").state
-            == thing["State"].lower()
-        )
-
-
-async def test_one_failing_state_read_keeps_the_others(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    first, second, _ = simulator.thing_ids()
-    simulator.quirks.listing_includes_state = False
-    simulator.set_state(second, "SUSPENDED")
-    simulator.set_state(first, "SUSPENDED")
-    simulator.fail("state_get", status=500)  # the first state read fails
-    await next_poll(hass, freezer)
-    states = {
-        tid: state_of(hass, "sensor", tid, "sim_state").state for tid in (first, second)
-    }
-    # One of the two kept its last known value; the other shows the new one.
-    assert sorted(states.values()) == ["active", "suspended"]
-
-
-async def test_unknown_state_is_unknown_and_warned_once(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    thing_id = simulator.thing_ids()[0]
-    simulator.set_state(thing_id, "DEACTIVATED")
-    await next_poll(hass, freezer)
-    await next_poll(hass, freezer)
-    assert state_of(hass, "sensor", thing_id, "sim_state").state == STATE_UNKNOWN
-    assert caplog.text.count("unknown state 'DEACTIVATED'") == 1
-    assert thing_id not in caplog.text
-
-
-async def test_remove_stale_device_by_hand(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    hass_ws_client,
-) -> None:
-    assert await async_setup_component(hass, "config", {})
-    registry = dr.async_get(hass)
-    present = sim_devices(hass, init_integration)[simulator.thing_ids()[0]]
-    stale = registry.async_get_or_create(
-        config_entry_id=init_integration.entry_id,
-        identifiers={(DOMAIN, "ThingId_ICCID_gone")},
-    )
-    client = await hass_ws_client(hass)
-
-    async def remove(device_id: str) -> bool:
-        await client.send_json_auto_id(
-            {
-                "type": "config/device_registry/remove_config_entry",
-                "config_entry_id": init_integration.entry_id,
-                "device_id": device_id,
-            }
-        )
-        return bool((await client.receive_json())["success"])
-
-    assert not await remove(present.id)
-    assert await remove(stale.id)
-    assert registry.async_get(stale.id) is None
-
-
-async def test_console_rename_renames_the_device_unless_the_user_named_it(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    registry = dr.async_get(hass)
-    followed, named_by_user, _ = simulator.thing_ids()
-    devices = sim_devices(hass, init_integration)
-    registry.async_update_device(devices[named_by_user].id, name_by_user="Boat")
-    simulator.things[followed]["ThingName"] = "Weather station"
-    simulator.things[named_by_user]["ThingName"] = "Buoy"
-    await next_poll(hass, freezer)
-
-    devices = sim_devices(hass, init_integration)
-    assert devices[followed].name == "Weather station"
-    assert devices[named_by_user].name_by_user == "Boat"
-    assert devices[named_by_user].name != "Buoy"
 
 
 @pytest.mark.consoles("kind")

@@ -1,4 +1,4 @@
-"""Rules about the package that hassfest does not check.
+"""The package as a whole: the rules hassfest does not check.
 
 hassfest itself (``../shared/tools/hassfest/run``, run first by ``.ci/run`` and by the GitHub
 workflow) validates the manifest, strings.json's schema and key spelling, services.yaml,
@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from custom_components.monogoto.const import DOMAIN
-from custom_components.monogoto.coordinator import ERROR_KEYS
+from custom_components.monogoto.errors import ERROR_KEYS
 from homeassistant.const import __version__ as ha_version
 
 ROOT = Path(__file__).parent.parent

@@ -1,4 +1,4 @@
-"""SIM and account sensors: snapshot, values equal to the simulator's, disabled identifiers."""
+"""sensor.py: SIM and account sensors: snapshot, values equal to the simulator's, disabled identifiers."""
 
 from __future__ import annotations
 

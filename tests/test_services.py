@@ -1,4 +1,4 @@
-"""The monogoto.set_sim_state and monogoto.get_sim_events actions."""
+"""services.py: the monogoto.* actions: their targets, their answers, who may call them."""
 
 from __future__ import annotations
 
@@ -12,11 +12,7 @@ from custom_components.monogoto import services as services_module
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import (
-    HomeAssistantError,
-    ServiceValidationError,
-    Unauthorized,
-)
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import device_registry as dr
 
 from .helpers import call_action, device_id_of, state_of
@@ -236,12 +232,45 @@ async def test_get_sim_events(
     assert simulator.requests["search_cdr"] == 1
 
 
-async def test_get_sim_events_failure_is_translated(
+async def test_send_sms_action_returns_the_sms_ids(
     hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
 ) -> None:
-    simulator.fail("search_cdr", status=200, body="<html>", content_type="text/html")
-    with pytest.raises(HomeAssistantError) as err:
-        await call_action(
-            hass, "get_sim_events", simulator.thing_ids()[0], return_response=True
-        )
-    assert err.value.translation_key == "invalid_response"
+    first, second, _ = simulator.thing_ids()
+    devices = [device_id_of(hass, first), device_id_of(hass, second)]
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {ATTR_DEVICE_ID: devices, "message": "Wake up €5", "sender": " Home "},
+        blocking=True,
+        return_response=True,
+    )
+    assert simulator.sms_bodies == [
+        (tid, {"Message": "Wake up €5", "From": "Home"}) for tid in (first, second)
+    ]
+    assert response is not None
+    ids = [item["sms_id"] for item in response["sms"]]
+    assert [item["device_id"] for item in response["sms"]] == devices
+    assert ids[0].startswith(f"{first}_")
+    assert ids[1].startswith(f"{second}_")
+
+
+@pytest.mark.consoles("kind", "unkind")
+async def test_ping_action_returns_round_trips(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    console: str,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    ip = simulator.things[thing_id]["IPs"][0]["IP"]
+    response = await call_action(hass, "ping", thing_id, return_response=True)
+    assert simulator.ping_bodies == [(thing_id, {"IPAddress": ip})]
+    assert response == {
+        "sent": 4,
+        "received": 4,
+        "packet_loss": 0.0,
+        "round_trips_ms": [48.0, 49.0, 50.0, 51.0],
+        "round_trip_min_ms": 48.0,
+        "round_trip_average_ms": 49.5,
+        "round_trip_max_ms": 51.0,
+    }

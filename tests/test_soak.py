@@ -91,7 +91,8 @@ def soak_faults(simulator: MonogotoSimulator) -> dict[str, list[Fault]]:
             body_stall=60,
         ),
     ]
-    # An empty or one-page listing (a console glitch) must not cost a device (decision 10).
+    # An empty or one-page listing (a console glitch) must not cost a device
+    # (docs/architecture.md, "Never destroy on a surprise").
     surprises = [
         Fault(status=200, body="[]", content_type="application/json"),
         Fault(

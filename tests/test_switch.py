@@ -1,8 +1,7 @@
-"""The "SIM active" switch: what on/off does in each SIM state, state updated at once."""
+"""switch.py: the "SIM active" switch: what on/off does in each SIM state, state updated at once."""
 
 from __future__ import annotations
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -11,7 +10,6 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     SERVICE_TURN_OFF,
@@ -22,10 +20,10 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .helpers import entity_id_of, next_poll, state_of
+from .helpers import entity_id_of, state_of
 from .simulator import MonogotoSimulator
 
 #: Every behaviour holds against a console that answers the undocumented questions otherwise.
@@ -158,62 +156,3 @@ async def test_switch_unavailable_only_in_an_undocumented_state(
     }
     assert shown[made_up] == STATE_UNAVAILABLE
     assert {shown[thing_id] for thing_id in documented} <= {STATE_ON, STATE_OFF}
-
-
-async def test_switch_failure_is_translated(
-    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
-) -> None:
-    thing_id = simulator.thing_ids()[0]
-    switch = entity_id_of(hass, "switch", thing_id, "sim")
-    simulator.fail("state_put", status=500)
-    with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            SWITCH_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: switch}, blocking=True
-        )
-    assert err.value.translation_key == "cannot_connect"
-    assert hass.states.get(switch).state == STATE_ON
-
-
-async def test_switch_with_rejected_login_starts_reauth(
-    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
-) -> None:
-    switch = entity_id_of(hass, "switch", simulator.thing_ids()[0], "sim")
-    simulator.password = "changed"
-    simulator.revoke_tokens()
-    with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            SWITCH_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: switch}, blocking=True
-        )
-    assert err.value.translation_key == "invalid_auth"
-    await hass.async_block_till_done()
-    flows = hass.config_entries.flow.async_progress()
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    assert simulator.put_bodies == []
-
-
-async def test_accepted_write_shows_its_state_when_the_re_read_fails(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """The console took the change; only reading it back failed.
-
-    No error: the new state shows at once (optimistically), and the next listing confirms it.
-    """
-    thing_id = simulator.thing_ids()[0]
-    switch = entity_id_of(hass, "switch", thing_id, "sim")
-    simulator.fail("state_get", status=500)
-    await hass.services.async_call(
-        SWITCH_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: switch}, blocking=True
-    )
-    assert simulator.put_bodies == [(thing_id, {"state": "SUSPENDED"})]
-    assert simulator.requests["state_get"] == 1  # the re-read was tried, and failed
-    assert hass.states.get(switch).state == STATE_OFF
-    assert state_of(hass, "sensor", thing_id, "sim_state").state == "suspended"
-
-    listings = simulator.requests["things"]
-    await next_poll(hass, freezer)
-    assert simulator.requests["things"] == listings + 1
-    assert hass.states.get(switch).state == STATE_OFF
-    assert state_of(hass, "sensor", thing_id, "sim_state").state == "suspended"

@@ -1,23 +1,19 @@
-"""SIM triggers and conditions, in real automations, driven by changes in the simulator."""
+"""trigger.py: the SIM triggers in real automations, driven by changes in the simulator."""
 
 from __future__ import annotations
 
 from pathlib import Path
 import re
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_mock_service,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
 
-from custom_components.monogoto.const import DETAILS_INTERVAL, DOMAIN
+from custom_components.monogoto.const import DETAILS_INTERVAL
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -25,46 +21,11 @@ from homeassistant.helpers import (
 )
 from homeassistant.setup import async_setup_component
 
-from .helpers import next_poll
+from .helpers import automations, device_id_of, next_poll, poll_a_few
 from .simulator import MonogotoSimulator
 
 #: Every behaviour holds against a console that answers the undocumented questions otherwise.
 pytestmark = pytest.mark.consoles("kind", "unkind")
-
-
-def _device(hass: HomeAssistant, entry: MockConfigEntry, thing_id: str) -> str:
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, thing_id), entry.entry_id
-    )
-    assert device is not None
-    return device.id
-
-
-async def _automations(
-    hass: HomeAssistant, *automations: tuple[str, dict[str, Any], dict[str, Any] | None]
-) -> dict[str, list[ServiceCall]]:
-    """Set up one automation per (name, trigger, condition); return each one's calls."""
-    calls = {name: async_mock_service(hass, "test", name) for name, _, _ in automations}
-    config = [
-        {
-            "alias": name,
-            "triggers": [trigger],
-            "conditions": [condition] if condition else [],
-            "actions": [{"action": f"test.{name}"}],
-        }
-        for name, trigger, condition in automations
-    ]
-    assert await async_setup_component(hass, "automation", {"automation": config})
-    await hass.async_block_till_done()
-    return calls
-
-
-async def _polls(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, count: int = 3
-) -> None:
-    """Poll a few times: enough for every kind of data (statuses may come less often)."""
-    for _ in range(count):
-        await next_poll(hass, freezer)
 
 
 async def _usage_refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
@@ -92,13 +53,13 @@ async def test_sim_state_changed(
     fires: int,
 ) -> None:
     watched, other, _ = simulator.thing_ids()
-    calls = await _automations(
+    calls = await automations(
         hass,
         (
             "changed",
             {
                 "trigger": "monogoto.sim_state_changed",
-                "target": {"device_id": _device(hass, init_integration, watched)},
+                "target": {"device_id": device_id_of(hass, watched)},
                 "options": {"states": states},
             },
             None,
@@ -109,11 +70,11 @@ async def test_sim_state_changed(
     simulator.set_state(other, "RETIRED")
     simulator.things[watched]["ActualUsage"]["Data_"] += 1_000_000
     simulator.roam(watched, "262", "01", 4711)
-    await _polls(hass, freezer, 1)
+    await poll_a_few(hass, freezer, 1)
     assert calls["changed"] == []
     for state in changes:
         simulator.set_state(watched, state)
-        await _polls(hass, freezer, 1)
+        await poll_a_few(hass, freezer, 1)
     assert len(calls["changed"]) == fires
 
 
@@ -124,20 +85,20 @@ async def test_went_offline_and_online(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     watched, other, _ = simulator.thing_ids()
-    target = {"device_id": _device(hass, init_integration, watched)}
-    calls = await _automations(
+    target = {"device_id": device_id_of(hass, watched)}
+    calls = await automations(
         hass,
         ("offline", {"trigger": "monogoto.went_offline", "target": target}, None),
         ("online", {"trigger": "monogoto.went_online", "target": target}, None),
     )
     simulator.connection[other] = "DISCONNECTED"
-    await _polls(hass, freezer)
+    await poll_a_few(hass, freezer)
     assert calls == {"offline": [], "online": []}
     simulator.connection[watched] = "DISCONNECTED"
-    await _polls(hass, freezer)
+    await poll_a_few(hass, freezer)
     assert (len(calls["offline"]), len(calls["online"])) == (1, 0)
     simulator.connection[watched] = "CONNECTED"
-    await _polls(hass, freezer)
+    await poll_a_few(hass, freezer)
     assert (len(calls["offline"]), len(calls["online"])) == (1, 1)
 
 
@@ -151,13 +112,13 @@ async def test_data_used_crossed_threshold(
     for thing_id in (watched, other):
         simulator.things[thing_id]["ActualUsage"]["Data_"] = 400_000_000
     await _usage_refresh(hass, freezer)
-    calls = await _automations(
+    calls = await automations(
         hass,
         (
             "over",
             {
                 "trigger": "monogoto.data_used_crossed_threshold",
-                "target": {"device_id": _device(hass, init_integration, watched)},
+                "target": {"device_id": device_id_of(hass, watched)},
                 "options": {
                     "threshold": {
                         "type": "above",
@@ -178,56 +139,6 @@ async def test_data_used_crossed_threshold(
     simulator.things[watched]["ActualUsage"]["Data_"] = 600_000_000
     await _usage_refresh(hass, freezer)
     assert len(calls["over"]) == 1  # still above: no new crossing
-
-
-async def test_conditions_pass_and_block(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    watched, _, _ = simulator.thing_ids()
-    target = {"device_id": _device(hass, init_integration, watched)}
-    event = {"trigger": "event", "event_type": "check"}
-    calls = await _automations(
-        hass,
-        (
-            "when_active",
-            event,
-            {
-                "condition": "monogoto.sim_state_is",
-                "target": target,
-                "options": {"states": ["active"]},
-            },
-        ),
-        (
-            "when_suspended",
-            event,
-            {
-                "condition": "monogoto.sim_state_is",
-                "target": target,
-                "options": {"states": ["suspended", "retired"]},
-            },
-        ),
-        ("when_online", event, {"condition": "monogoto.is_online", "target": target}),
-    )
-    hass.bus.async_fire("check")
-    await hass.async_block_till_done()
-    assert {name: len(c) for name, c in calls.items()} == {
-        "when_active": 1,
-        "when_suspended": 0,
-        "when_online": 1,
-    }
-    simulator.set_state(watched, "SUSPENDED")
-    simulator.connection[watched] = "DISCONNECTED"
-    await _polls(hass, freezer)
-    hass.bus.async_fire("check")
-    await hass.async_block_till_done()
-    assert {name: len(c) for name, c in calls.items()} == {
-        "when_active": 1,
-        "when_suspended": 1,
-        "when_online": 1,
-    }
 
 
 @pytest.mark.parametrize(
@@ -290,11 +201,9 @@ async def test_area_targets_match_only_this_integrations_entities(
     """
     watched = simulator.thing_ids()[0]
     simulator.things[watched]["ActualUsage"]["Data_"] = 400_000_000
-    await _polls(hass, freezer, 1)
+    await poll_a_few(hass, freezer, 1)
     garage = ar.async_get(hass).async_create("Garage").id
-    dr.async_get(hass).async_update_device(
-        _device(hass, init_integration, watched), area_id=garage
-    )
+    dr.async_get(hass).async_update_device(device_id_of(hass, watched), area_id=garage)
     entities = er.async_get(hass)
     foreign = {}
     for domain, key, device_class, state, unit in (
@@ -313,7 +222,7 @@ async def test_area_targets_match_only_this_integrations_entities(
         foreign[key] = (entry.entity_id, attributes)
     target = {"area_id": garage}
     event = {"trigger": "event", "event_type": "check"}
-    calls = await _automations(
+    calls = await automations(
         hass,
         ("changed", {"trigger": "monogoto.sim_state_changed", "target": target}, None),
         ("offline", {"trigger": "monogoto.went_offline", "target": target}, None),

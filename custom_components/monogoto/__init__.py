@@ -16,9 +16,8 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import slugify
 
 from .api import MonogotoClient
-from .const import DOMAIN, LOGGER
-from .coordinator import MonogotoConfigEntry, MonogotoRuntime
-from .sensor import ACCOUNT_DEVICE_TRANSLATION_KEY
+from .const import ACCOUNT_DEVICE_TRANSLATION_KEY, DOMAIN, LOGGER
+from .runtime import MonogotoConfigEntry, MonogotoRuntime
 from .services import async_setup_services
 from .webhook import async_remove_cloudhook, async_setup_webhook
 
@@ -74,7 +73,7 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: MonogotoConfigEntry, device: DeviceEntry
 ) -> bool:
     """Allow removing a SIM's device by hand once the SIM is no longer in the account."""
-    return entry.runtime_data.thing_ids_of(device.identifiers) is None
+    return entry.runtime_data.thing_id_of(device.identifiers) is None
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: MonogotoConfigEntry) -> bool:

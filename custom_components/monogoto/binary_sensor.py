@@ -10,8 +10,9 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import Platform
 
 from .api import ThingStatus
-from .coordinator import MonogotoRuntime, StatusCoordinator
+from .coordinator import StatusCoordinator
 from .entity import MonogotoThingEntity, thing_platform_setup
+from .runtime import MonogotoRuntime
 
 # Read-only platform fed by the coordinator.
 PARALLEL_UPDATES = 0
@@ -34,11 +35,6 @@ class MonogotoOnlineSensor(MonogotoThingEntity[StatusCoordinator], BinarySensorE
     @property
     def _status(self) -> ThingStatus | None:
         return (self.coordinator.data or {}).get(self.thing_id)
-
-    @property
-    def available(self) -> bool:
-        """Unavailable while the SIM has no status read, not when only other data failed."""
-        return super().available and self._status is not None
 
     @property
     def is_on(self) -> bool | None:

@@ -14,9 +14,11 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.const import EntityCategory, Platform
 from homeassistant.exceptions import HomeAssistantError
 
+from .actions import async_ping, async_reset_connection
 from .const import DOMAIN
-from .coordinator import MonogotoRuntime, ThingsCoordinator
+from .coordinator import ThingsCoordinator
 from .entity import MonogotoThingEntity, thing_platform_setup
+from .runtime import MonogotoRuntime
 
 # Each press calls the console for a live device: one at a time.
 PARALLEL_UPDATES = 1
@@ -30,7 +32,7 @@ class MonogotoButtonEntityDescription(ButtonEntityDescription):
 
 
 async def _ping(button: MonogotoSimButton) -> None:
-    result = await button.runtime.async_ping(button.thing_id, button.device_name)
+    result = await async_ping(button.runtime, button.thing_id, button.device_name)
     trips = result.round_trips_ms
     button.last_result = {
         "sent": result.sent,
@@ -48,7 +50,7 @@ async def _ping(button: MonogotoSimButton) -> None:
 
 
 async def _reset(button: MonogotoSimButton) -> None:
-    await button.runtime.async_reset_connection(button.thing_id)
+    await async_reset_connection(button.runtime, button.thing_id)
 
 
 BUTTONS: tuple[MonogotoButtonEntityDescription, ...] = tuple(
@@ -77,13 +79,6 @@ class MonogotoSimButton(MonogotoThingEntity[ThingsCoordinator], ButtonEntity):
         """Start without a result."""
         super().__init__(runtime, coordinator, thing, description)
         self.last_result: dict[str, Any] | None = None
-
-    @property
-    def device_name(self) -> str:
-        """Return the SIM's device name as the user sees it."""
-        device = self.device_entry
-        name = (device.name_by_user or device.name) if device else None
-        return name or self.thing.display_name
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

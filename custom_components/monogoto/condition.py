@@ -6,7 +6,7 @@ like them, matching only this integration's entities (``OwnEntities``).
 
 from __future__ import annotations
 
-from typing import Final, override
+from typing import override
 
 import probatio as vol
 
@@ -20,10 +20,8 @@ from homeassistant.helpers.condition import (
     EntityStateConditionBase,
 )
 
-from .sensor import SIM_STATE_KEY, SIM_STATE_OPTIONS
-from .trigger import ONLINE_SPEC, SIM_STATE_SPEC, own_entities
-
-CONF_STATES: Final = "states"
+from .const import CONF_STATES, SIM_STATE_KEY, SIM_STATE_OPTIONS
+from .targets import ONLINE_SPEC, SIM_STATE_SPEC, own_entities
 
 SIM_STATE_IS_SCHEMA = ENTITY_STATE_CONDITION_SCHEMA_ANY_ALL.extend(
     {

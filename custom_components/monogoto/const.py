@@ -1,10 +1,12 @@
-"""Constants of the Monogoto integration."""
+"""Constants that several modules share (never kept in a platform, which nothing imports)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 import logging
 from typing import Final
+
+from .api import ThingState
 
 DOMAIN: Final = "monogoto"
 LOGGER = logging.getLogger(__package__)
@@ -30,3 +32,12 @@ CONF_REALTIME_EVENTS: Final = "realtime_events"
 #: Entry data: the webhook's id (a secret) and, with Home Assistant Cloud, its cloudhook.
 CONF_WEBHOOK_ID: Final = "webhook_id"
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+#: The SIM state sensor's options: the documented states in lower case (translated), also the
+#: states the triggers and conditions offer.
+SIM_STATE_OPTIONS: Final = [state.lower() for state in ThingState]
+#: The account device's name: ``device.account.name`` in strings.json.
+ACCOUNT_DEVICE_TRANSLATION_KEY: Final = "account"
+#: Triggers and conditions: the SIM states chosen.
+CONF_STATES: Final = "states"
+#: The SIM state sensor's key and translation key: triggers and conditions match it by this.
+SIM_STATE_KEY: Final = "sim_state"

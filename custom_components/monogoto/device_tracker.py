@@ -27,11 +27,8 @@ class MonogotoTracker(MonogotoThingEntity[ThingsCoordinator], TrackerEntity):
     """The SIM's last place as the console gives it."""
 
     _attr_source_type = SourceType.GPS
-
-    async def async_added_to_hass(self) -> None:
-        """Also follow the details, which may be where the coordinates come from."""
-        await super().async_added_to_hass()
-        self.follow_details()
+    # The coordinates may come from the listing or the details, SIM by SIM.
+    FOLLOWS_DETAILS = True
 
     @property
     def _location(self) -> Location | None:

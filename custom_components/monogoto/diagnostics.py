@@ -13,7 +13,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 
 from .api import Thing
 from .const import CONF_CLOUDHOOK_URL, CONF_NAME_FILTER, CONF_SIMS, CONF_WEBHOOK_ID
-from .coordinator import MonogotoConfigEntry, MonogotoRuntime
+from .runtime import MonogotoConfigEntry, MonogotoRuntime
 
 #: The chosen SIMs are thing ids (which embed ICCIDs); a name filter may spell out names;
 #: the webhook id (and the cloudhook URL that carries one) is the webhook's only guard.
@@ -28,7 +28,7 @@ TO_REDACT_ENTRY = {
     CONF_NAME_FILTER,
 }
 #: Thing fields that identify a SIM or its subscriber (names may embed the ICCID).
-#: Where a SIM is (its cell and coordinates) is a secret too (decision 9).
+#: Where a SIM is (its cell and coordinates) is a secret too (docs/architecture.md, "Secrets").
 TO_REDACT_THING = {
     "thing_id",
     "iccid",
@@ -47,7 +47,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return the entry, the polling state, the API profile and every SIM, redacted."""
     runtime = entry.runtime_data
-    things = [runtime.thing(thing_id) for thing_id in runtime.known_things()]
+    things = runtime.merged_things()
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT_ENTRY),
         "coordinators": _coordinators(runtime),
@@ -70,7 +70,7 @@ async def async_get_device_diagnostics(
     For the account device: the entry and the polling state (its totals are in the entry's).
     """
     runtime = entry.runtime_data
-    thing_id = runtime.thing_ids_of(device.identifiers)
+    thing_id = runtime.thing_id_of(device.identifiers)
     base = {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT_ENTRY),
         "coordinators": _coordinators(runtime),

@@ -1,10 +1,11 @@
-"""Base entity: one device per SIM, unique ids, availability, and adding entities as they appear."""
+"""The base entity of a SIM (its device, unique id, source and availability) and adding SIM entities as they appear."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Coroutine, Iterable, Sequence
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from typing import Any, ClassVar
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -15,8 +16,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Field, Thing
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoCoordinator, MonogotoRuntime
-from .entity_plan import ROOM_LEFT
+from .coordinator import MonogotoCoordinator
+from .runtime import MonogotoConfigEntry, MonogotoRuntime
 
 
 @lru_cache(maxsize=1024)
@@ -42,9 +43,16 @@ def sim_device_info(thing: Thing) -> DeviceInfo:
 class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
     CoordinatorEntity[CoordinatorT]
 ):
-    """An entity of one SIM (a Monogoto *thing*), fed by one of the entry's coordinators."""
+    """An entity of one SIM (a Monogoto *thing*), fed by one of the entry's coordinators.
+
+    Its value comes from ``runtime.thing`` (or its coordinator's per-SIM data); whether it
+    can show one is ``runtime.available``'s decision. It also follows the details when its
+    ``fields`` come from them (or always, with ``FOLLOWS_DETAILS``).
+    """
 
     _attr_has_entity_name = True
+    #: Whether the entity follows the details whatever its field says.
+    FOLLOWS_DETAILS: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -66,11 +74,30 @@ class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
         """Return the coordinator whose data the entity shows (the listing, unless it says)."""
         return runtime.things
 
-    def follow_details(self) -> None:
-        """Also write the state when the details refresh (call from ``async_added_to_hass``)."""
-        self.async_on_remove(
-            self.runtime.details.async_add_listener(self._handle_coordinator_update)
-        )
+    @property
+    def fields(self) -> frozenset[Field]:
+        """Return the fields the entity's value may come from (empty: none in particular)."""
+        return frozenset()
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow the details when they, not the listing, carry the entity's data.
+
+        Only then: a listener per entity of every SIM is memory a fleet pays for nothing.
+        """
+        await super().async_added_to_hass()
+        if self.FOLLOWS_DETAILS or self.runtime.reads_details(
+            self.thing_id, self.fields
+        ):
+            self.async_on_remove(
+                self.runtime.details.async_add_listener(self._handle_coordinator_update)
+            )
+
+    @property
+    def device_name(self) -> str:
+        """Return the SIM's device name as the user sees it."""
+        device = self.device_entry
+        name = (device.name_by_user or device.name) if device else None
+        return name or self.thing.display_name
 
     @property
     def thing(self) -> Thing:
@@ -79,8 +106,8 @@ class MonogotoThingEntity[CoordinatorT: MonogotoCoordinator[Any]](
 
     @property
     def available(self) -> bool:
-        """Unavailable while its coordinator fails, or while the listing has no data of the SIM."""
-        return super().available and self.thing_id in self.runtime.known_things()
+        """Return what ``runtime.available`` decides for the SIM, the coordinator and the field."""
+        return self.runtime.available(self.thing_id, self.coordinator, self.fields)
 
 
 def thing_platform_setup[DescriptionT: EntityDescription](
@@ -111,90 +138,60 @@ def thing_platform_setup[DescriptionT: EntityDescription](
         runtime = entry.runtime_data
         if account := account_entities(runtime):
             # Disabled only when the user filled the entry up to Home Assistant's cap.
-            async_apply_entity_plan(runtime, platform, account)
+            runtime.planner.apply(platform, account)
             async_add_entities(account)
-        async_add_thing_entities(
-            entry,
-            async_add_entities,
-            descriptions,
-            exists,
-            lambda thing, description: entity_class(
-                runtime, entity_class.coordinator_of(runtime), thing, description
-            ),
-            platform=platform,
-            ready=ready,
+        sims = _SimEntities(
+            runtime, platform, descriptions, entity_class, exists, ready
         )
+        sims.add_new(async_add_entities)
+        for coordinator in (runtime.things, runtime.details):
+            add_new = partial(sims.add_new, async_add_entities)
+            entry.async_on_unload(coordinator.async_add_listener(add_new))
 
     return async_setup_entry
 
 
-def async_add_thing_entities[DescriptionT: EntityDescription](
-    entry: MonogotoConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-    descriptions: Sequence[DescriptionT],
-    exists: Callable[[DescriptionT, frozenset[Field]], bool],
-    make: Callable[[Thing, DescriptionT], Entity],
-    *,
-    platform: Platform,
-    ready: Callable[[Thing], bool] | None = None,
-) -> None:
-    """Add SIM entities now and as SIMs or fields appear (``exists`` sees the account's fields).
+@dataclass(slots=True)
+class _SimEntities[DescriptionT: EntityDescription]:
+    """Adds a platform's SIM entities now and as SIMs or fields appear.
 
-    A SIM for which ``ready`` says no yet is looked at again at every refresh.
+    ``exists`` sees the account's fields; a SIM for which ``ready`` says no yet is looked
+    at again at every refresh.
     """
-    runtime = entry.runtime_data
+
+    runtime: MonogotoRuntime
+    platform: Platform
+    descriptions: Sequence[DescriptionT]
+    entity_class: type[MonogotoThingEntity[Any]]
+    exists: Callable[[DescriptionT, frozenset[Field]], bool]
+    ready: Callable[[Thing], bool] | None
     #: The description keys added, per SIM: one shared set for SIMs alike (thousands of them).
-    added: dict[str, frozenset[str]] = {}
+    added: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @callback
-    def add_new() -> None:
+    def add_new(self, async_add_entities: AddConfigEntryEntitiesCallback) -> None:
+        """Add the entities the SIMs lack, under the entity plan."""
+        runtime = self.runtime
         things = runtime.known_things()
         fields = runtime.fields()
-        wanted = [d for d in descriptions if exists(d, fields)]
+        wanted = [d for d in self.descriptions if self.exists(d, fields)]
         wanted_keys = frozenset(d.key for d in wanted)
-        for thing_id in added.keys() - things.keys():
-            del added[thing_id]
+        for thing_id in self.added.keys() - things.keys():
+            del self.added[thing_id]
+        coordinator = self.entity_class.coordinator_of(runtime)
         new: list[Entity] = []
         for thing_id, thing in things.items():
-            have = added.get(thing_id, frozenset())
+            have = self.added.get(thing_id, frozenset())
             if have is wanted_keys or have >= wanted_keys:
                 continue
-            if ready is not None and not ready(runtime.thing(thing_id)):
+            if self.ready is not None and not self.ready(runtime.thing(thing_id)):
                 continue
-            new += [make(thing, d) for d in wanted if d.key not in have]
-            added[thing_id] = have | wanted_keys if have else wanted_keys
-        async_apply_entity_plan(
-            runtime, platform, new, runtime.entity_plan().enabled | ROOM_LEFT
-        )
+            new += [
+                self.entity_class(runtime, coordinator, thing, d)
+                for d in wanted
+                if d.key not in have
+            ]
+            self.added[thing_id] = have | wanted_keys if have else wanted_keys
+        runtime.planner.apply(self.platform, new, runtime.entity_plan().left_disabled)
         if new:
             async_add_entities(new)
-
-    add_new()
-    for coordinator in (runtime.things, runtime.details):
-        entry.async_on_unload(coordinator.async_add_listener(add_new))
-
-
-@callback
-def async_apply_entity_plan(
-    runtime: MonogotoRuntime,
-    platform: Platform,
-    entities: Iterable[Entity],
-    enabled_keys: Collection[str] | None = None,
-) -> None:
-    """Start disabled the new entities the plan leaves out or the entity cap has no room for.
-
-    ``enabled_keys`` are the description keys the plan enables (None: any). Entities
-    disabled by default anyway take no room.
-    """
-    planned: list[Entity] = []
-    for entity in entities:
-        if not entity.entity_registry_enabled_default:
-            continue
-        if enabled_keys is None or entity.entity_description.key in enabled_keys:
-            planned.append(entity)
-        else:
-            entity._attr_entity_registry_enabled_default = False  # noqa: SLF001
-    granted = runtime.claim_enabled(platform, [str(e.unique_id) for e in planned])
-    for entity in planned:
-        if entity.unique_id not in granted:
-            entity._attr_entity_registry_enabled_default = False  # noqa: SLF001

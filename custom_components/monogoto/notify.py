@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.components.notify import NotifyEntity, NotifyEntityDescription
 from homeassistant.const import Platform
 
+from .actions import async_send_sms
 from .coordinator import ThingsCoordinator
 from .entity import MonogotoThingEntity, thing_platform_setup
 
@@ -19,7 +20,7 @@ class MonogotoSmsEntity(MonogotoThingEntity[ThingsCoordinator], NotifyEntity):
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Send ``message`` as one SMS (checked before any request)."""
-        await self.runtime.async_send_sms(self.thing_id, message)
+        await async_send_sms(self.runtime, self.thing_id, message)
 
 
 async_setup_entry = thing_platform_setup(Platform.NOTIFY, [SMS], MonogotoSmsEntity)

@@ -32,7 +32,7 @@ from homeassistant.helpers.selector import (
 
 from .api import Thing
 from .const import CONF_INCLUDE, CONF_NAME_FILTER, CONF_REALTIME_EVENTS, CONF_SIMS
-from .coordinator import MonogotoConfigEntry
+from .runtime import MonogotoConfigEntry
 from .selection import IncludeMode, Selection, parse_patterns
 from .webhook import realtime_enabled, webhook_url
 

@@ -19,19 +19,19 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Field, Thing, ThingState
-from .const import DOMAIN
-from .coordinator import MonogotoRuntime, ThingsCoordinator
+from .const import (
+    ACCOUNT_DEVICE_TRANSLATION_KEY,
+    DOMAIN,
+    SIM_STATE_KEY,
+    SIM_STATE_OPTIONS,
+)
+from .coordinator import ThingsCoordinator
 from .entity import MonogotoThingEntity, thing_platform_setup
 from .networks import COUNTRIES, MCC_COUNTRY, NETWORK_COUNTRY, NETWORK_NAMES
+from .runtime import MonogotoRuntime
 
 # Read-only platform fed by the coordinator: no per-entity update calls to limit.
 PARALLEL_UPDATES = 0
-
-SIM_STATE_OPTIONS = [state.lower() for state in ThingState]
-#: The SIM state sensor's key and translation key (what the SIM state triggers look for).
-SIM_STATE_KEY = "sim_state"
-#: The account device's name: ``device.account.name`` in strings.json.
-ACCOUNT_DEVICE_TRANSLATION_KEY = "account"
 
 
 class _DataSize(TypedDict):
@@ -67,14 +67,12 @@ class MonogotoSensorEntityDescription(SensorEntityDescription):
     fallback_field: Field | None = None
     attributes_fn: Callable[[Thing], Mapping[str, Any] | None] = lambda _: None
 
-    def any_in(self, fields: frozenset[Field]) -> bool:
-        """Return whether ``fields`` hold one the value may come from."""
-        return self.field in fields or self.fallback_field in fields
-
-    def all_in(self, fields: frozenset[Field]) -> bool:
-        """Return whether ``fields`` hold every one the value may come from."""
-        fallback = self.fallback_field
-        return self.field in fields and (fallback is None or fallback in fields)
+    @property
+    def fields(self) -> frozenset[Field]:
+        """Return the fields the value may come from."""
+        if self.fallback_field is None:
+            return frozenset((self.field,))
+        return frozenset((self.field, self.fallback_field))
 
 
 _STATE_OPTION = dict(zip(ThingState, SIM_STATE_OPTIONS, strict=True))
@@ -245,33 +243,20 @@ class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
 
     entity_description: MonogotoSensorEntityDescription
 
-    async def async_added_to_hass(self) -> None:
-        """Also follow the details when they, not the listing, carry the field.
+    @property
+    def fields(self) -> frozenset[Field]:
+        """Return the fields the sensor's value may come from: they say where it comes from."""
+        return self.entity_description.fields
 
-        Only then: a listener per sensor of every SIM is memory a fleet pays for nothing.
-        """
+    async def async_added_to_hass(self) -> None:
+        """Also follow the Hub's pushes, for the one value a pushed data CDR freshens."""
         await super().async_added_to_hass()
-        listed = self.runtime.known_things().get(self.thing_id)
-        if listed is None or not self.entity_description.all_in(listed.present):
-            self.follow_details()
         if self.entity_description.field is Field.LAST_DATA_ACTIVITY:
-            # A pushed data CDR is fresher than the last poll (``PushEvents.freshen``).
             self.async_on_remove(
                 self.runtime.push.listen(
                     self.thing_id, lambda _: self.async_write_ha_state()
                 )
             )
-
-    @property
-    def available(self) -> bool:
-        """A value that only the details carry is unavailable while they fail."""
-        if not super().available:
-            return False
-        listed = self.runtime.known_things()[self.thing_id]
-        return (
-            self.entity_description.any_in(listed.present)
-            or self.runtime.details.last_update_success
-        )
 
     @property
     def native_value(self) -> StateType | datetime:
@@ -323,16 +308,14 @@ class MonogotoAccountSensor(CoordinatorEntity[ThingsCoordinator], SensorEntity):
     @property
     def native_value(self) -> StateType:
         """Return the total from the latest poll."""
-        runtime = self.runtime
-        things = [runtime.thing(thing_id) for thing_id in runtime.known_things()]
-        return self.entity_description.value_fn(things)
+        return self.entity_description.value_fn(self.runtime.merged_things())
 
 
 async_setup_entry = thing_platform_setup(
     Platform.SENSOR,
     SENSORS,
     MonogotoSensor,
-    exists=lambda description, fields: description.any_in(fields),
+    exists=lambda description, fields: bool(description.fields & fields),
     account_entities=lambda runtime: [
         MonogotoAccountSensor(runtime, description) for description in ACCOUNT_SENSORS
     ],

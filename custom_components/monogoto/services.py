@@ -22,9 +22,12 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 
+from .actions import async_get_events, async_ping, async_send_sms, async_set_sim_state
 from .api import ThingState
 from .const import DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoRuntime, check_sms
+from .devices import device_id_of
+from .runtime import MonogotoConfigEntry, MonogotoRuntime
+from .sms import check_sms
 
 SERVICE_SET_SIM_STATE = "set_sim_state"
 SERVICE_GET_SIM_EVENTS = "get_sim_events"
@@ -108,7 +111,7 @@ def _resolve_sim(
             translation_placeholders={"title": entry.title},
         )
     runtime = entry.runtime_data
-    if (thing_id := runtime.thing_ids_of(device.identifiers)) is not None:
+    if (thing_id := runtime.thing_id_of(device.identifiers)) is not None:
         return runtime, thing_id, name
     raise ServiceValidationError(
         translation_domain=DOMAIN,
@@ -137,13 +140,12 @@ async def _async_set_sim_state(call: ServiceCall) -> None:
                 translation_placeholders={"device": name},
             )
     for runtime, thing_id, _ in targets:
-        await runtime.async_set_sim_state(thing_id, state)
+        await async_set_sim_state(runtime, thing_id, state)
 
 
 async def _async_get_sim_events(call: ServiceCall) -> ServiceResponse:
     runtime, thing_id, _ = _resolve_sim(call.hass, call.data[ATTR_DEVICE_ID][0])
-    async with runtime.action_errors():
-        events = await runtime.client.search_events(thing_id, call.data[ATTR_LIMIT])
+    events = await async_get_events(runtime, thing_id, call.data[ATTR_LIMIT])
     return {
         "events": [
             {
@@ -168,21 +170,14 @@ async def _async_send_sms(call: ServiceCall) -> ServiceResponse:
     check_sms(message, sender)
     sent: dict[str, str] = {}
     for runtime, thing_id, _ in targets:
-        device_id = _device_of(call.hass, runtime, thing_id)
-        sent[device_id] = await runtime.async_send_sms(thing_id, message, sender)
+        device_id = device_id_of(call.hass, runtime.entry, thing_id)
+        sent[device_id] = await async_send_sms(runtime, thing_id, message, sender)
     return {"sms": [{"device_id": dev, "sms_id": sms} for dev, sms in sent.items()]}
-
-
-def _device_of(hass: HomeAssistant, runtime: MonogotoRuntime, thing_id: str) -> str:
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, thing_id), runtime.entry.entry_id
-    )
-    return device.id if device else thing_id
 
 
 async def _async_ping(call: ServiceCall) -> ServiceResponse:
     runtime, thing_id, name = _resolve_sim(call.hass, call.data[ATTR_DEVICE_ID][0])
-    result = await runtime.async_ping(thing_id, name)
+    result = await async_ping(runtime, thing_id, name)
     trips = result.round_trips_ms
     return {
         "sent": result.sent,

@@ -25,6 +25,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import Platform
 from homeassistant.exceptions import ServiceValidationError
 
+from .actions import async_set_sim_state
 from .api import ThingState
 from .const import DOMAIN
 from .coordinator import ThingsCoordinator
@@ -71,15 +72,13 @@ class MonogotoSimSwitch(MonogotoThingEntity[ThingsCoordinator], SwitchEntity):
     async def _async_write(self, *, on: bool) -> None:
         state = self.thing.sim_state
         if state is None or state not in SWITCH_ACTIONS:  # retired
-            device = self.device_entry
-            name = (device.name_by_user or device.name) if device else None
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="sim_retired",
-                translation_placeholders={"device": name or self.thing.display_name},
+                translation_placeholders={"device": self.device_name},
             )
         if (target := SWITCH_ACTIONS[state][0 if on else 1]) is not None:
-            await self.runtime.async_set_sim_state(self.thing_id, target)
+            await async_set_sim_state(self.runtime, self.thing_id, target)
 
 
 async_setup_entry = thing_platform_setup(

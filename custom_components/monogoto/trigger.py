@@ -11,24 +11,14 @@ fires for another integration's enum, connectivity or data-size entity there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final, override
+from typing import override
 
 import probatio as vol
 
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.event import ATTR_EVENT_TYPE
-from homeassistant.components.sensor import SensorDeviceClass
-from homeassistant.const import (
-    CONF_OPTIONS,
-    STATE_OFF,
-    STATE_ON,
-    Platform,
-    UnitOfInformation,
-)
+from homeassistant.const import CONF_OPTIONS, STATE_OFF, STATE_ON, UnitOfInformation
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import config_validation as cv, entity_registry as er
-from homeassistant.helpers.automation import DomainSpec
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.trigger import (
     ENTITY_STATE_TRIGGER_SCHEMA_WITH_BEHAVIOR,
     EntityNumericalStateCrossedThresholdTriggerWithUnitBase,
@@ -41,40 +31,14 @@ from homeassistant.helpers.trigger import (
 from homeassistant.helpers.trigger.entity_trigger import NotTriggeredReasonReporter
 from homeassistant.util.unit_conversion import InformationConverter
 
-from .const import DOMAIN
-from .sensor import SIM_STATE_KEY, SIM_STATE_OPTIONS
-
-CONF_STATES: Final = "states"
-
-#: The SIM state sensor: an enum sensor, as the roaming country is (see ``_translation_key``).
-SIM_STATE_SPEC: Mapping[str, DomainSpec] = {
-    Platform.SENSOR: DomainSpec(device_class=SensorDeviceClass.ENUM)
-}
-ONLINE_SPEC: Mapping[str, DomainSpec] = {
-    Platform.BINARY_SENSOR: DomainSpec(
-        device_class=BinarySensorDeviceClass.CONNECTIVITY
-    )
-}
-DATA_USED_SPEC: Mapping[str, DomainSpec] = {
-    Platform.SENSOR: DomainSpec(device_class=SensorDeviceClass.DATA_SIZE)
-}
-
-
-def own_entities(
-    hass: HomeAssistant, entity_ids: set[str], translation_key: str | None = None
-) -> set[str]:
-    """Return the entities among ``entity_ids`` that this integration provides.
-
-    With ``translation_key``, only those of that kind (the SIM state among the enum sensors).
-    """
-    registry = er.async_get(hass)
-    return {
-        entity_id
-        for entity_id in entity_ids
-        if (entry := registry.async_get(entity_id)) is not None
-        and entry.platform == DOMAIN
-        and translation_key in (None, entry.translation_key)
-    }
+from .const import CONF_STATES, SIM_STATE_KEY, SIM_STATE_OPTIONS
+from .targets import (
+    DATA_USED_SPEC,
+    EVENT_SPEC,
+    ONLINE_SPEC,
+    SIM_STATE_SPEC,
+    own_entities,
+)
 
 
 class OwnEntities(EntityTriggerBase):
@@ -149,21 +113,16 @@ class DataUsedCrossedThresholdTrigger(
 class _PushedEventTrigger(StatelessEntityTriggerBase):
     """Fires when one kind of this integration's event entities gets one event type."""
 
-    _domain_specs = {Platform.EVENT: DomainSpec()}  # noqa: RUF012 - as the base declares
+    _domain_specs = EVENT_SPEC
     _translation_key: str
     _event_type: str
 
     @override
     def entity_filter(self, entities: set[str]) -> set[str]:
         """Match only this integration's event entities of the trigger's kind."""
-        registry = er.async_get(self._hass)
-        return {
-            entity_id
-            for entity_id in super().entity_filter(entities)
-            if (entry := registry.async_get(entity_id)) is not None
-            and entry.platform == DOMAIN
-            and entry.translation_key == self._translation_key
-        }
+        return own_entities(
+            self._hass, super().entity_filter(entities), self._translation_key
+        )
 
     @override
     def is_valid_state(

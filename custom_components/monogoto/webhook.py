@@ -24,7 +24,6 @@ from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_CLOUDHOOK_URL, CONF_REALTIME_EVENTS, CONF_WEBHOOK_ID, DOMAIN
-from .coordinator import MonogotoConfigEntry, MonogotoRuntime
 from .push import (
     PushEvent,
     SimIndex,
@@ -33,6 +32,7 @@ from .push import (
     event_time,
     read_push_body,
 )
+from .runtime import MonogotoConfigEntry, MonogotoRuntime
 
 _LOGGER = logging.getLogger(__name__)
 

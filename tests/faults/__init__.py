@@ -5,7 +5,7 @@ are the scenario names (``pytest tests/faults -k dns_failure``):
 
 - ``test_login.py``: tokens, logins, a permission the console user lacks;
 - ``test_rate_limits.py``: 429s and their ``Retry-After``;
-- ``test_transport.py``: server errors, redirects, resets, timeouts, stalls, DNS, TLS;
+- ``test_outages.py``: server errors, redirects, resets, timeouts, stalls, DNS, TLS;
 - ``test_bodies.py``: answers that cannot be read;
 - ``test_paging.py``: the account changing while it is paged, and 5,000 SIMs;
 - ``test_sim_data.py``: odd SIM states, state reads, ids and names.

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from custom_components.monogoto.const import DOMAIN
-from custom_components.monogoto.coordinator import RATE_LIMIT_ISSUE_AFTER
+from custom_components.monogoto.issues import RATE_LIMIT_ISSUE_AFTER
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util

@@ -146,6 +146,6 @@ SCENARIOS: list[Scenario] = [
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=scenario_ids(SCENARIOS))
-async def test_transport(scenario: Scenario, world: World) -> None:
+async def test_outages(scenario: Scenario, world: World) -> None:
     """The console errs, stalls or cannot be reached: the row's outcome, then recovery."""
     await run_scenario(scenario, world)

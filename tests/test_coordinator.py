@@ -1,4 +1,4 @@
-"""Polling at the floor: requests per refresh, logins, the cadences, the budget, writes.
+"""coordinator.py: the pollers at the floor: requests per refresh, logins, the cadences, the budget, writes.
 
 The benchmark (``benchmarks/``, ``docs/benchmarks.md``) measures the same things with latency and
 up to 5,000 SIMs, and times them; these tests pin the behaviour behind its figures:
@@ -40,10 +40,16 @@ from custom_components.monogoto.api import (
 )
 from custom_components.monogoto.api.budget import HOUR, MINUTE
 from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL, STATUS_INTERVAL
-from custom_components.monogoto.coordinator import MonogotoRuntime
 from custom_components.monogoto.planner import PLANNED_SHARE
+from custom_components.monogoto.runtime import MonogotoRuntime
 from homeassistant import block_async_io
-from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON
+from homeassistant.const import (
+    EVENT_STATE_CHANGED,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
@@ -448,3 +454,95 @@ async def test_entity_setup_does_not_block(
     assert len(enabled) >= 250 * 8
     assert all(hass.states.get(entity_id) for entity_id in enabled)
     assert "Detected blocking call" not in caplog.text
+
+
+@pytest.mark.consoles("kind", "unkind")
+async def test_connection_failure_then_recovery(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    simulator.fail("things", status=502, times=2)
+    await next_poll(hass, freezer)
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == STATE_UNAVAILABLE
+    await next_poll(hass, freezer)
+    assert caplog.text.count("Error fetching monogoto data") == 1  # logged once
+    await next_poll(hass, freezer)
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == "active"
+    assert "Fetching monogoto data recovered" in caplog.text
+
+
+@pytest.mark.consoles("kind", "unkind")
+async def test_listing_without_state_reads_each_state(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    simulator.quirks.listing_includes_state = False
+    simulator.quirks.state_body = "braced"
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert simulator.requests["state_get"] == 3
+    for thing_id, thing in simulator.things.items():
+        assert (
+            state_of(hass, "sensor", thing_id, "sim_state").state
+            == thing["State"].lower()
+        )
+
+
+@pytest.mark.consoles("kind", "unkind")
+async def test_one_failing_state_read_keeps_the_others(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    first, second, _ = simulator.thing_ids()
+    simulator.quirks.listing_includes_state = False
+    simulator.set_state(second, "SUSPENDED")
+    simulator.set_state(first, "SUSPENDED")
+    simulator.fail("state_get", status=500)  # the first state read fails
+    await next_poll(hass, freezer)
+    states = {
+        tid: state_of(hass, "sensor", tid, "sim_state").state for tid in (first, second)
+    }
+    # One of the two kept its last known value; the other shows the new one.
+    assert sorted(states.values()) == ["active", "suspended"]
+
+
+@pytest.mark.consoles("kind", "unkind")
+async def test_unknown_state_is_unknown_and_warned_once(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    simulator.set_state(thing_id, "DEACTIVATED")
+    await next_poll(hass, freezer)
+    await next_poll(hass, freezer)
+    assert state_of(hass, "sensor", thing_id, "sim_state").state == STATE_UNKNOWN
+    assert caplog.text.count("unknown state 'DEACTIVATED'") == 1
+    assert thing_id not in caplog.text
+
+
+async def test_retry_after_is_honoured(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    listed = simulator.requests["things"]
+    simulator.fail("things", status=429, headers={"Retry-After": "900"})
+    await next_poll(hass, freezer)
+    assert simulator.requests["things"] == listed + 1
+    await next_poll(hass, freezer)  # 5 minutes later: still inside Retry-After
+    await next_poll(hass, freezer)
+    assert simulator.requests["things"] == listed + 1
+    await next_poll(hass, freezer)  # past the 900 s
+    assert simulator.requests["things"] == listed + 2
