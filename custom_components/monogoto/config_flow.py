@@ -41,6 +41,7 @@ from .api import (
     MonogotoAuthError,
     MonogotoClient,
     MonogotoError,
+    MonogotoUnexpectedAnswerError,
     Thing,
 )
 from .const import (
@@ -152,6 +153,9 @@ class MonogotoConfigFlow(ConfigFlow, domain=DOMAIN):
             login = await client.login()
         except MonogotoAuthError:
             return None, {"base": "invalid_auth"}
+        except MonogotoUnexpectedAnswerError:
+            # Not a wrong password: the answer's form is in the log (the client says it).
+            return None, {"base": "unexpected_answer"}
         except MonogotoError:
             return None, {"base": "cannot_connect"}
         except Exception:  # noqa: BLE001 - any surprise becomes the "unknown" form error

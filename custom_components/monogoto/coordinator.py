@@ -300,7 +300,6 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
             thing.thing_id for thing in listed if Field.STATE not in thing.present
         ]
         self.state_reads = len(without)
-        self.client.profile.state_from = "state endpoint" if without else "listing"
         states = await self.client.get_thing_states(without) if without else {}
         things: dict[str, Thing] = {}
         for listed_thing in listed:
@@ -559,14 +558,14 @@ class StatusCoordinator(_PerSimCoordinator[ThingStatus]):
     async def _read_values(
         self, thing_ids: list[str]
     ) -> tuple[dict[str, ThingStatus], Collection[str]]:
-        profile = self.client.profile
-        mode = profile.status_mode
+        mode = self.client.shape.status_mode
         try:
             statuses = await self.client.get_thing_statuses(thing_ids)
         finally:
-            if profile.status_mode is not mode:
+            now = self.client.shape.status_mode
+            if now is not mode:
                 self.runtime.replan()
-        if mode is profile.status_mode or profile.status_mode is not StatusMode.PER_SIM:
+        if mode is now or now is not StatusMode.PER_SIM:
             return statuses, thing_ids
         # The console just turned out to answer one SIM per request: read as many more as
         # the new plan allows per refresh (its first one-SIM request counted); the others
@@ -587,12 +586,12 @@ class DetailsCoordinator(_PerSimCoordinator[Thing]):
 
     def needed(self) -> bool:
         """Return whether the details can add a field the listing lacks."""
-        profile = self.client.profile
-        if profile.listing_fields is None:
+        shape = self.client.shape
+        if shape.listing_fields is None:
             return False
-        lacking = DETAIL_FIELDS - profile.listing_fields
-        if profile.details_fields is not None:
-            lacking &= profile.details_fields
+        lacking = DETAIL_FIELDS - shape.listing_fields
+        if shape.details_fields is not None:
+            lacking &= shape.details_fields
         return bool(lacking)
 
     async def _read_values(
@@ -672,9 +671,9 @@ class MonogotoRuntime:
 
         The state counts as carried when it comes from the state endpoint instead.
         """
-        profile = self.client.profile
-        fields = (profile.listing_fields or frozenset()) | (
-            profile.details_fields or frozenset()
+        shape = self.client.shape
+        fields = (shape.listing_fields or frozenset()) | (
+            shape.details_fields or frozenset()
         )
         return fields | {Field.STATE} if self.things.state_reads else fields
 
@@ -706,7 +705,7 @@ class MonogotoRuntime:
     def _demands(self) -> dict[str, Demand]:
         """Return what each coordinator would like, as this console answers."""
         count = len(self.known_things())
-        mode = self.client.profile.status_mode
+        mode = self.client.shape.status_mode
         # The listing form of the statuses has no ids: it pages the whole account.
         status_requests = {
             StatusMode.BATCHED: math.ceil(count / PAGE_SIZE),
@@ -715,7 +714,7 @@ class MonogotoRuntime:
         }[mode]
         return {
             "things": Demand(
-                self.client.profile.pages_last_listing + self.things.state_reads,
+                self.client.shape.listing_requests + self.things.state_reads,
                 SCAN_INTERVAL,
                 weight=2,
                 chunked=False,
