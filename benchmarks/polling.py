@@ -29,13 +29,13 @@ import time
 from typing import Any
 
 from custom_components.monogoto.api import PAGE_SIZE, listing_pages
+from custom_components.monogoto.api.auth import ASSUMED_TOKEN_LIFETIME
 from custom_components.monogoto.api.budget import (
     CONCURRENCY,
     HOUR,
     LOGIN_WINDOW,
     MINUTE,
 )
-from custom_components.monogoto.api.client import ASSUMED_TOKEN_LIFETIME
 from custom_components.monogoto.planner import PLANNED_SHARE
 from tests.simulator import unkind
 

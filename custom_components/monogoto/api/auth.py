@@ -7,17 +7,19 @@ and a rejected login is never retried: repeated failed logins may lock the accou
 answer without a token we can find is no rejection but an unexpected answer: nothing says the
 password is wrong.
 
-A 401/403 from a data endpoint is read by what else is known about the token:
+A 401/403 from a data endpoint is a refused token or a refused permission; the console does
+not say which. The client asks the token itself:
 
-- another request with the same token succeeded recently, and this feature never did with it:
-  the token is alive, the *feature* is refused to this user (a permission). No new login; the
-  feature rests an hour and its probe then reuses the live token;
-- otherwise the token may have expired: log in again once and retry once. A fresh token refused
-  too is a permission refusal as well; a retry that works shows the old token was dead, and any
-  feature rested on its evidence is asked again.
+- the endpoint worked with this token before: the token has expired (or was revoked). Log in
+  again once and retry once;
+- it never did: ask for one listing item with the same token. Accepted: the token is alive and
+  the *feature* is refused to this user (a permission); no new login. Refused too: the token is
+  dead; log in again once and retry once.
 
-A resting feature's probe logs in at most once a day; everything else logs in only as often as
-the token's lifetime needs.
+A fresh token refused as well is a permission refusal too. A refused feature rests an hour; its
+probe then goes the same way, so it logs in only when the token is dead. The listing has no
+other endpoint to check it by: its probe logs in at most once a day. Everything else logs in only
+as often as the token's lifetime needs.
 """
 
 from __future__ import annotations
@@ -50,11 +52,6 @@ MIN_TOKEN_LIFETIME: Final = 900.0
 PERMISSION_RETRY: Final = 3600.0
 #: The spacing of the logins a resting feature's probe may make.
 PROBE_LOGIN_SPACING: Final = 24 * 3600.0
-#: A success this recent with the same token shows the token alive.
-LIVE_TOKEN_EVIDENCE: Final = 600.0
-#: After a login answer without a token, no login before this long: it may be a refusal in a
-#: form we do not know, and repeated failed logins may lock the account.
-UNEXPECTED_LOGIN_PAUSE: Final = 900.0
 #: A 4xx from ``/Auth`` that is not about the credentials.
 _NOT_A_REJECTION: Final = frozenset({408, 429})
 #: Words by which a plain-text login answer refuses.
@@ -89,13 +86,10 @@ class Auth:
         self._issued_at = 0.0
         self._valid_until = 0.0
         self._rejected = False
-        self._paused_until = -math.inf
-        #: What the current token has served, and when it last did.
+        #: What the current token has served.
         self._served: set[Feature] = set()
-        self._last_success = -math.inf
-        #: Features refused to this user, until when they rest, and the token that showed it.
+        #: Features refused to this user, and until when they rest.
         self._refused: dict[Feature, float] = {}
-        self._rested_on: dict[Feature, str] = {}
         self._last_probe_login = -math.inf
 
     # -- the login -------------------------------------------------------------------------
@@ -108,10 +102,6 @@ class Auth:
                 return self._login
             if self._rejected:
                 raise MonogotoAuthError("Credentials were rejected; not trying again")
-            if now < self._paused_until:
-                raise MonogotoUnexpectedAnswerError(
-                    "Monogoto's last login answer carried no token; waiting to try again"
-                )
             response = await self._transport.request(
                 "POST",
                 "/Auth",
@@ -134,12 +124,7 @@ class Auth:
             return read_login(decode(response.text))
         except MonogotoUnexpectedAnswerError:
             form = f"HTTP {response.status}, {response.form}"
-            self._profile.login_unexpected[form] += 1
-            self._paused_until = self._clock() + UNEXPECTED_LOGIN_PAUSE
-            _LOGGER.warning(
-                "Monogoto answered the login in an unexpected way (%s): no token found",
-                form,
-            )
+            self._profile.note_unread("POST /Auth", {f"a token (answer: {form})"})
             raise
 
     def _start_token(self, login: Login) -> None:
@@ -165,7 +150,6 @@ class Auth:
         self._issued_at = now
         self._login = login
         self._served = set()
-        self._last_success = -math.inf
         _LOGGER.debug("Logged in; token valid for %.0f s", self._valid_until - now)
 
     # -- authenticated requests ------------------------------------------------------------
@@ -186,15 +170,12 @@ class Auth:
             raise refusal(feature)
 
         async def send(login: Login) -> Response:
-            headers = {"Authorization": f"Bearer {login.token}"}
-            if apikey:
-                headers["apikey"] = login.customer_id
             return await self._transport.request(
                 method,
                 path,
                 params=params,
                 json_body=json_body,
-                headers=headers,
+                headers=_headers(login, apikey=apikey),
                 priority=info.priority,
             )
 
@@ -204,70 +185,60 @@ class Auth:
         if response.status not in (401, 403):
             return self._accepted(feature, info, response)
         self._profile.note_error(info.endpoint, response.status, response.form)
-        if not self._renew_refused(feature, login):
-            raise refusal(feature)
-        response = await send(await self.login())
-        if response.status in (401, 403):
+        if await self._renew_refused(feature, login):
+            response = await send(await self.login())
+            if response.status not in (401, 403):
+                self._note_refused_age(age)
+                return self._accepted(feature, info, response)
             self._profile.note_error(info.endpoint, response.status, response.form)
-            self._rest(feature)
-            raise refusal(feature)
-        self._note_refused_age(age)
-        self._revive_rested_on(login.token)
-        return self._accepted(feature, info, response)
+        self._refused[feature] = self._clock() + PERMISSION_RETRY
+        self._profile.permission_refused.add(feature)
+        raise refusal(feature)
 
     def _accepted(
         self, feature: Feature, info: FeatureInfo, response: Response
     ) -> Response:
         """Note a request the token was good for; raise what its status means."""
         self._served.add(feature)
-        self._last_success = self._clock()
         self._refused.pop(feature, None)
-        self._rested_on.pop(feature, None)
         self._profile.permission_refused.discard(feature)
         self._transport.raise_for_status(response, info.endpoint)
         return response
 
-    def _renew_refused(self, feature: Feature, login: Login) -> bool:
+    async def _renew_refused(self, feature: Feature, login: Login) -> bool:
         """Decide on a refused token: return whether to log in again and retry.
 
-        Not when the token is evidently alive (the feature rests on that evidence), nor for a
-        resting feature's probe whose daily login is spent (it rests again).
+        Not when the token is alive, as one listing item asked for with it shows: the feature
+        is refused, not the token. Not for a resting feature's probe whose daily login is spent.
         """
-        now = self._clock()
-        current = self._login is not None and self._login.token == login.token
-        if (
-            current
-            and feature not in self._served
-            and now - self._last_success <= LIVE_TOKEN_EVIDENCE
-        ):
-            _LOGGER.debug("%s refused to a live token: a permission", feature)
-            self._rest(feature, login.token)
-            return False
-        if feature in self._refused:
+        if feature not in self._served and feature is not Feature.LISTING:
+            if await self._token_alive(login):
+                _LOGGER.debug("%s refused to a live token: a permission", feature)
+                return False
+        elif feature in self._refused:
+            now = self._clock()
             if now - self._last_probe_login < PROBE_LOGIN_SPACING:
-                self._rest(feature)
                 return False
             self._last_probe_login = now
         _LOGGER.debug("Token refused for %s; logging in again", feature)
-        if current:
+        if self._login is not None and self._login.token == login.token:
             self._login = None
             self._valid_until = 0.0
         return True
 
-    def _rest(self, feature: Feature, live_token: str | None = None) -> None:
-        """Rest ``feature`` for an hour: the console refuses it to this user."""
-        self._refused[feature] = self._clock() + PERMISSION_RETRY
-        if live_token is not None:
-            self._rested_on[feature] = live_token
-        self._profile.permission_refused.add(feature)
-
-    def _revive_rested_on(self, dead_token: str) -> None:
-        """Ask again for features rested on the evidence of a token that turned out dead."""
-        for feature, token in list(self._rested_on.items()):
-            if token == dead_token:
-                del self._rested_on[feature]
-                self._refused.pop(feature, None)
-                self._profile.permission_refused.discard(feature)
+    async def _token_alive(self, login: Login) -> bool:
+        """Return whether the console still accepts ``login``'s token (one listing item)."""
+        response = await self._transport.request(
+            "GET",
+            "/things",
+            params={"limit": "1", "offset": "0"},
+            headers=_headers(login, apikey=False),
+            priority=FEATURES[Feature.LISTING].priority,
+        )
+        alive = 200 <= response.status < 300
+        if alive and self._login is not None and self._login.token == login.token:
+            self._served.add(Feature.LISTING)
+        return alive
 
     def _note_refused_age(self, age: float) -> None:
         """Learn the token lifetime: one was refused at ``age`` and a new one was accepted.
@@ -293,6 +264,14 @@ class Auth:
     def refused_features(self) -> set[Feature]:
         """Return the features the console currently refuses to this user."""
         return set(self._refused)
+
+
+def _headers(login: Login, *, apikey: bool) -> dict[str, str]:
+    """Return the headers of an authenticated request (the apikey only where asked for)."""
+    headers = {"Authorization": f"Bearer {login.token}"}
+    if apikey:
+        headers["apikey"] = login.customer_id
+    return headers
 
 
 def login_rejection(response: Response) -> str | None:

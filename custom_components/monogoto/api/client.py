@@ -71,6 +71,7 @@ class MonogotoClient:
         ``clock`` (wall time) and the budgets' clocks are injectable for simulated time.
         """
         self.profile = ApiProfile()
+        self._clock = clock
         self._transport = Transport(
             session,
             base_url,
@@ -78,12 +79,16 @@ class MonogotoClient:
             budget=budget or RequestBudget(),
             login_budget=login_budget or RequestBudget((LOGIN_WINDOW,)),
             profile=self.profile,
-            clock=clock,
+            clock=self._now,
         )
-        self._auth = Auth(self._transport, username, password, self.profile, clock)
+        self._auth = Auth(self._transport, username, password, self.profile, self._now)
         self._pager = Pager(self._auth, self.profile)
         self._statuses = Statuses(self._auth, self.profile)
         self._details_fields: frozenset[Field] | None = None
+
+    def _now(self) -> float:
+        """Return the wall time of ``clock`` (looked up late: simulated time may replace it)."""
+        return self._clock()
 
     @property
     def budget(self) -> RequestBudget:

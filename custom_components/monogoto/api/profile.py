@@ -126,7 +126,6 @@ class ApiProfile:
     logins: int = 0
     login_rejections: Counter[str] = field(default_factory=Counter)
     error_bodies: dict[str, str] = field(default_factory=dict)
-    login_unexpected: Counter[str] = field(default_factory=Counter)
     permission_refused: set[str] = field(default_factory=set)
     #: What could not be read, by endpoint: the value's key and form (``reader.py``).
     unread: dict[str, set[str]] = field(default_factory=dict)
@@ -184,7 +183,6 @@ class ApiProfile:
                 "refused_at_age_s": self.token_refused_at_age,
                 "logins": self.logins,
                 "login_rejections": dict(sorted(self.login_rejections.items())),
-                "login_unexpected": dict(sorted(self.login_unexpected.items())),
             },
             "unread": {k: sorted(v) for k, v in sorted(self.unread.items()) if v},
             "permission_refused": sorted(self.permission_refused),
