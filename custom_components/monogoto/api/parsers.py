@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
 import json
 import re
 from typing import Any, Final
@@ -112,8 +111,8 @@ def read_login(payload: Any) -> Login:
 
 def _find_text(value: Any, names: tuple[str, ...], depth: int = 3) -> str | None:
     """Return the first non-empty text under one of ``names``, here or in nested objects."""
-    value = unwrap(value, Mapping)
-    if not isinstance(value, Mapping) or depth < 0:
+    value = unwrap(value, dict)
+    if not isinstance(value, dict) or depth < 0:
         return None
     node = Node(value)
     for name in names:
@@ -121,7 +120,7 @@ def _find_text(value: Any, names: tuple[str, ...], depth: int = 3) -> str | None
         if isinstance(found, str) and found.strip():
             return found.strip()
     for inner in value.values():
-        if isinstance(inner, Mapping | list) and (
+        if isinstance(inner, dict | list) and (
             found := _find_text(inner, names, depth - 1)
         ):
             return found
@@ -173,8 +172,8 @@ def read_statuses(payload: Any, unread: set[str] | None = None) -> list[ThingSta
         raise MonogotoResponseError("Status response is not a list of statuses")
     statuses: list[ThingStatus] = []
     for item in items:
-        value = unwrap(item, Mapping)
-        node = Node(value, unread) if isinstance(value, Mapping) else None
+        value = unwrap(item, dict, "thingid")
+        node = Node(value, unread) if isinstance(value, dict) else None
         thing_id = node.get("thingid") if node else None
         if node is None or not isinstance(thing_id, str) or not thing_id.strip():
             raise MonogotoResponseError("Status item lacks a ThingId")
@@ -198,8 +197,8 @@ def read_events(payload: Any, unread: set[str] | None = None) -> list[ThingEvent
     """Return the events of an answer; each hit is an event, in ``_source`` or bare."""
     events: list[ThingEvent] = []
     for hit in _hits(payload):
-        value = unwrap(hit, Mapping)
-        node = Node(value, unread) if isinstance(value, Mapping) else None
+        value = unwrap(hit, dict)
+        node = Node(value, unread) if isinstance(value, dict) else None
         source = node.node("source") if node else None
         if source is None and node and any(node.has(k) for k in _EVENT_KEYS):
             source = node
@@ -221,7 +220,7 @@ def _hits(payload: Any) -> list[Any]:
     """Return the hits of an event answer (``hits``, ``hits.hits``, an envelope, bare)."""
     value = payload
     for _ in range(4):
-        if isinstance(value, Mapping) and Node(value).has("hits"):
+        if isinstance(value, dict) and Node(value).has("hits"):
             value = Node(value).get("hits")
             continue
         items = listed(value, "source")
@@ -247,7 +246,7 @@ def parse_ping(body: str) -> PingResult:
 def read_ping(payload: Any, unread: set[str] | None = None) -> PingResult:
     """Return the result of a ping answer (see ``parse_ping``)."""
     items = listed(payload)
-    if not items or not all(isinstance(item, Mapping) for item in items):
+    if not items or not all(isinstance(item, dict) for item in items):
         raise MonogotoResponseError("Ping response is not a list of probes")
     probes = [Node(item, unread) for item in items]
     times = tuple(

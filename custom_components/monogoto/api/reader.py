@@ -29,7 +29,7 @@ Speed matters (a 5,000-SIM listing is 21 MB of JSON): keys are normalised once p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 import json
 import math
@@ -95,7 +95,7 @@ def decode_json(text: str) -> Any:
 _LAYOUTS: dict[tuple[str, ...], dict[str, str]] = {}
 
 
-def _keys_of(raw: Mapping[str, Any]) -> dict[str, str]:
+def _keys_of(raw: dict[str, Any]) -> dict[str, str]:
     """Return normalised key → key as sent, computed once per layout (rule 2)."""
     layout = tuple(raw)
     keys = _LAYOUTS.get(layout)
@@ -114,7 +114,7 @@ class Node:
 
     __slots__ = ("keys", "raw", "unread")
 
-    def __init__(self, raw: Mapping[str, Any], unread: set[str] | None = None) -> None:
+    def __init__(self, raw: dict[str, Any], unread: set[str] | None = None) -> None:
         """Read ``raw``; note what cannot be read in ``unread`` (when given)."""
         self.raw = raw
         #: The normalised keys this object carries, to the keys as sent.
@@ -145,30 +145,38 @@ class Node:
 
     def node(self, name: str) -> Node | None:
         """Return the object under ``name`` (unwrapped as rule 3 and 6 say), if any."""
-        value = unwrap(self.get(name), Mapping)
-        return Node(value, self.unread) if isinstance(value, Mapping) else None
+        value = unwrap(self.get(name), dict)
+        return Node(value, self.unread) if isinstance(value, dict) else None
 
-    def nodes(self, name: str) -> list[Node]:
-        """Return the objects listed under ``name``: an array, or one object alone."""
-        return [
-            Node(item, self.unread)
-            for item in listed(self.get(name)) or ()
-            if isinstance(item, Mapping)
-        ]
+    def first[T](
+        self, name: str, inner: str, convert: Callable[[Any], T | None]
+    ) -> T | None:
+        """Return the first readable ``inner`` of the objects listed under ``name``."""
+        for item in listed(self.get(name)) or ():
+            if isinstance(item, dict) and (sent := _keys_of(item).get(inner)):
+                value = item[sent]
+                if value is not None and (found := convert(value)) is not None:
+                    return found
+        return None
 
 
-def unwrap(value: Any, wanted: type | tuple[type, ...]) -> Any:
+def unwrap(value: Any, wanted: type, item_key: str | None = None) -> Any:
     """Return ``value`` unwrapped until it is ``wanted`` (rules 3 and 6), else as it is.
 
-    Envelopes (``ENVELOPES``) and one-element arrays are opened; a ``Success: false``
-    envelope raises ``MonogotoResponseError``.
+    Envelopes (``ENVELOPES``) and one-element arrays are opened; an object that lacks
+    ``item_key`` (when given) is opened too. A ``Success: false`` envelope raises
+    ``MonogotoResponseError``.
     """
     for _ in range(6):
-        if isinstance(value, wanted):
+        if isinstance(value, wanted) and (
+            item_key is None
+            or not isinstance(value, dict)
+            or item_key in _keys_of(value)
+        ):
             return value
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
-        elif isinstance(value, Mapping):
+        elif isinstance(value, dict):
             inner = _envelope(value)
             if inner is _NONE:
                 return value
@@ -181,8 +189,8 @@ def unwrap(value: Any, wanted: type | tuple[type, ...]) -> Any:
 _NONE: Final = object()
 
 
-def _envelope(value: Mapping[str, Any]) -> Any:
-    """Return what an envelope object wraps, or ``_NONE`` when it is no envelope."""
+def _envelope(value: dict[str, Any], scalar: bool = False) -> Any:
+    """Return what an envelope object wraps (a scalar too, if asked), else ``_NONE``."""
     node = Node(value)
     if flag(node.get("success")) is False:
         raise MonogotoResponseError(
@@ -190,7 +198,7 @@ def _envelope(value: Mapping[str, Any]) -> Any:
         )
     for name in ENVELOPES:
         inner = node.get(name)
-        if isinstance(inner, Mapping | list):
+        if isinstance(inner, dict | list) or (scalar and inner is not None):
             return inner
     return _NONE
 
@@ -202,9 +210,12 @@ def listed(value: Any, item_key: str | None = None) -> list[Any] | None:
     ``item_key``; any object when no key is given) is a list of one. None: no list at all.
     """
     for _ in range(6):
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+            value = value[0]
+            continue
         if isinstance(value, list):
             return value
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             return None
         if item_key is not None and item_key in _keys_of(value):
             return [value]
@@ -234,14 +245,14 @@ def single(value: Any, prefer: tuple[str, ...] = ()) -> str | None:
             return stripped or None
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
-        elif isinstance(value, Mapping):
+        elif isinstance(value, dict):
             value = _one_of(value, prefer)
         else:
             return None
     return None
 
 
-def _one_of(value: Mapping[str, Any], prefer: tuple[str, ...]) -> Any:
+def _one_of(value: dict[str, Any], prefer: tuple[str, ...]) -> Any:
     """Return the value an object holds as a single value, or None."""
     if len(value) == 1:
         return next(iter(value.values()))
@@ -249,7 +260,7 @@ def _one_of(value: Mapping[str, Any], prefer: tuple[str, ...]) -> Any:
     for name in prefer:
         if node.has(name):
             return node.get(name)
-    inner = _envelope(value)
+    inner = _envelope(value, scalar=True)
     return None if inner is _NONE else inner
 
 
@@ -257,12 +268,12 @@ def text(value: Any) -> str | None:
     """Return a text field: text, or a whole number as its digits (rule 4)."""
     if isinstance(value, str):
         stripped = value.strip()
-        if stripped[:1] == '"':
-            inner = decode(stripped)
-            if isinstance(inner, str) and inner != stripped:
-                return text(inner)
-            return stripped.strip('"') or None
-        return stripped or None
+        if stripped[:1] != '"':
+            return stripped or None
+        inner = decode(stripped)
+        if isinstance(inner, str) and inner != stripped:
+            return text(inner)
+        return stripped.strip('"') or None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -8,7 +8,6 @@ not send this" from "this SIM has none".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import re
 from typing import Any, Final
 
@@ -54,8 +53,8 @@ def parse_thing(body: str) -> Thing:
 
 def read_thing(payload: Any, unread: set[str] | None = None) -> Thing:
     """Return one thing; it must at least carry a ``ThingId`` (text)."""
-    value = unwrap(payload, Mapping)
-    if not isinstance(value, Mapping):
+    value = unwrap(payload, dict, "thingid")
+    if not isinstance(value, dict):
         raise MonogotoResponseError("Thing is not a JSON object")
     node = Node(value, unread)
     raw_id = node.get("thingid")
@@ -75,8 +74,8 @@ def read_thing(payload: Any, unread: set[str] | None = None) -> Thing:
         imei=node.read("imei", text),
         imsi=node.read("imsi", text) or node.read("activemobilesubscriber", text),
         msisdn=node.read("msisdn", text),
-        ip_address=_first_text(node, "ips", "ip") or node.read("ipv4", text),
-        apn=_first_text(node, "apns", "name"),
+        ip_address=node.first("ips", "ip", text) or node.read("ipv4", text),
+        apn=node.first("apns", "name", text),
         operator=node.read("mnoname", text),
         data_used=usage.read("data", count) if usage else None,
         sms_sent=usage.read("mosmscdr", count) if usage else None,
@@ -100,14 +99,6 @@ def _iccid(node: Node, thing_id: str) -> str | None:
     return iccid
 
 
-def _first_text(node: Node, array: str, name: str) -> str | None:
-    """Return the first text ``name`` of the objects listed under ``array`` (``IPs``, ``APNs``)."""
-    for item in node.nodes(array):
-        if found := item.read(name, text):
-            return found
-    return None
-
-
 def _network(where: Node) -> str | None:
     """Return ``"MCC-MNC"`` of the serving network; None unless both codes are well formed."""
     mcc, mnc = where.read("mcc", text), where.read("mnc", text)
@@ -125,11 +116,12 @@ def _location(node: Node, where: Node | None) -> Location | None:
     """
     candidates = (
         (where, "latitude", "longitude"),
-        (node.node("lastaccuracylocation"), "latitude", "longitude"),
+        ("lastaccuracylocation", "latitude", "longitude"),
         (node, "currlatitude", "currlongitude"),
     )
-    for source, lat_key, lon_key in candidates:
-        if source is None:
+    for place, lat_key, lon_key in candidates:
+        source = node.node(place) if isinstance(place, str) else place
+        if source is None or source.get(lat_key) is None:
             continue
         latitude = number(source.get(lat_key), 90)
         longitude = number(source.get(lon_key), 180)
