@@ -39,22 +39,19 @@ from typing import Any, Final
 from .exceptions import MonogotoResponseError
 from .profile import value_form
 
-_fast_loads: Callable[[str], Any] | None
 try:
     from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover - Home Assistant always ships orjson
-    _fast_loads = None
+    _fast_loads = json.loads  # type: ignore[assignment]
 
 #: Keys (normalised) whose value is the payload an envelope wraps.
 ENVELOPES: Final = ("data", "items", "result", "results", "content", "payload", "value")
 #: Past this, an epoch number counts milliseconds (10^11 s is the year 5138).
 _EPOCH_MS_FROM: Final = 10**11
 _DATETIME: Final = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?"
-    r"(Z|[+-]00:?00)?$",
+    r"(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d)(?::(\d\d)(?::(\d\d)(?:\.\d+)?)?)?)?(?:Z|[+-]00:?00)?",
     re.ASCII,
 )
-_MAX_LAYOUTS: Final = 512
 _PAIRS: Final = {'"': '"', "{": "}", "[": "]"}
 
 
@@ -81,11 +78,10 @@ def decode(text: str) -> Any:
 
 def decode_json(text: str) -> Any:
     """Decode JSON with orjson (fast: 21 MB per 5,000-SIM listing), else the laxer ``json``."""
-    if _fast_loads is not None:
-        try:
-            return _fast_loads(text)
-        except ValueError:
-            pass
+    try:
+        return _fast_loads(text)
+    except ValueError:
+        pass
     try:
         return json.loads(text)
     except ValueError as err:
@@ -103,26 +99,25 @@ def _keys_of(raw: dict[str, Any]) -> dict[str, str]:
         keys = {}
         for name in layout:
             keys.setdefault(key(str(name)), name)
-        if len(_LAYOUTS) >= _MAX_LAYOUTS:
+        if len(_LAYOUTS) >= 512:  # a console that re-spells every answer
             _LAYOUTS.clear()
         _LAYOUTS[layout] = keys
     return keys
 
 
 class Node:
-    """One JSON object read by the rules; values are asked for by normalised key."""
+    """One JSON object read by the rules; ``keys`` maps each normalised key to the sent one."""
 
     __slots__ = ("keys", "raw", "unread")
 
     def __init__(self, raw: dict[str, Any], unread: set[str] | None = None) -> None:
         """Read ``raw``; note what cannot be read in ``unread`` (when given)."""
         self.raw = raw
-        #: The normalised keys this object carries, to the keys as sent.
         self.keys = _keys_of(raw)
         self.unread = unread
 
     def has(self, name: str) -> bool:
-        """Return whether the object carries ``name`` at all (null included)."""
+        """Return whether the object carries ``name`` (null included)."""
         return name in self.keys
 
     def get(self, name: str) -> Any:
@@ -256,10 +251,8 @@ def _one_of(value: dict[str, Any], prefer: tuple[str, ...]) -> Any:
     """Return the value an object holds as a single value, or None."""
     if len(value) == 1:
         return next(iter(value.values()))
-    node = Node(value)
-    for name in prefer:
-        if node.has(name):
-            return node.get(name)
+    if found := next((n for n in prefer if Node(value).has(n)), None):
+        return Node(value).get(found)
     inner = _envelope(value, scalar=True)
     return None if inner is _NONE else inner
 
@@ -301,10 +294,9 @@ def count(value: Any) -> int | None:
     """Return a count (a whole number ≥ 0) from a number or numeric text (rule 4)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value if value >= 0 else None
-    found = number(value)
-    if found is None or found < 0 or not found.is_integer():
-        return None
-    return int(found)
+    found = number(value, math.inf)
+    ok = found is not None and found >= 0 and found.is_integer()
+    return int(found) if ok and found is not None else None
 
 
 def flag(value: Any) -> bool | None:
@@ -327,9 +319,7 @@ def timestamp(value: Any) -> datetime | None:
         if stripped.isascii() and stripped.isdigit():
             return timestamp(int(stripped))
         return _datetime(stripped)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if not value > 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         return None
     seconds = value / 1000 if value >= _EPOCH_MS_FROM else value
     try:
@@ -346,7 +336,7 @@ def _datetime(text: str) -> datetime | None:
         parsed = None
     if parsed is not None:
         return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    match = _DATETIME.match(text)
+    match = _DATETIME.fullmatch(text)
     if not match:
         return None
     year, month, day, hour, minute, second = (
