@@ -120,7 +120,12 @@ def _location(node: Node, where: Node | None) -> Location | None:
         (node, "currlatitude", "currlongitude"),
     )
     for place, lat_key, lon_key in candidates:
-        source = node.node(place) if isinstance(place, str) else place
+        # An object of its own (often empty) is read only when it has something.
+        source = (
+            (node.node(place) if node.get(place) else None)
+            if isinstance(place, str)
+            else place
+        )
         if source is None or source.get(lat_key) is None:
             continue
         latitude = number(source.get(lat_key), 90)
