@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+import contextlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 import json
@@ -34,6 +36,26 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@contextlib.asynccontextmanager
+async def clocked(
+    sim_url: str, simulator: MonogotoSimulator
+) -> AsyncIterator[tuple[MonogotoClient, FakeClock]]:
+    """Yield a client of the demo account and the clock it shares with the simulator."""
+    clock = FakeClock()
+    simulator.clock = clock
+    async with aiohttp.ClientSession() as session:
+        yield (
+            MonogotoClient(
+                session,
+                DEMO_USERNAME,
+                simulator.password,
+                base_url=sim_url,
+                clock=clock,
+            ),
+            clock,
+        )
 
 
 async def test_login_returns_customer_and_reuses_token(
@@ -173,14 +195,9 @@ async def test_expired_token_is_not_taken_for_a_permission(
     sim_url: str, simulator: MonogotoSimulator
 ) -> None:
     """An endpoint that served this token before and refuses it now means it expired."""
-    clock = FakeClock()
-    simulator.clock = clock
     simulator.quirks.token_kind = "opaque"
     simulator.token_lifetime = 1200
-    async with aiohttp.ClientSession() as session:
-        client = MonogotoClient(
-            session, DEMO_USERNAME, simulator.password, base_url=sim_url, clock=clock
-        )
+    async with clocked(sim_url, simulator) as (client, clock):
         ids = simulator.thing_ids()
         await client.get_thing_statuses(ids)
         clock.now += 1100
@@ -194,13 +211,8 @@ async def test_expired_token_is_not_taken_for_a_permission(
 async def test_refused_feature_is_probed_hourly_with_the_live_token(
     sim_url: str, simulator: MonogotoSimulator
 ) -> None:
-    clock = FakeClock()
-    simulator.clock = clock
     simulator.quirks.refuses.update({"status", "thing"})
-    async with aiohttp.ClientSession() as session:
-        client = MonogotoClient(
-            session, DEMO_USERNAME, simulator.password, base_url=sim_url, clock=clock
-        )
+    async with clocked(sim_url, simulator) as (client, clock):
         ids = simulator.thing_ids()
         for read in (client.get_thing_statuses, client.get_things):
             with pytest.raises(MonogotoPermissionError):
@@ -221,14 +233,9 @@ async def test_token_lifetime_is_learned_from_refusals(
     sim_url: str, simulator: MonogotoSimulator
 ) -> None:
     """Opaque tokens that die after 20 minutes are renewed before, once that was seen."""
-    clock = FakeClock()
-    simulator.clock = clock
     simulator.quirks.token_kind = "opaque"
     simulator.token_lifetime = 1200
-    async with aiohttp.ClientSession() as session:
-        client = MonogotoClient(
-            session, DEMO_USERNAME, simulator.password, base_url=sim_url, clock=clock
-        )
+    async with clocked(sim_url, simulator) as (client, clock):
         await client.login()
         clock.now += 1200
         await client.get_thing_state(simulator.thing_ids()[0])  # refused, renewed

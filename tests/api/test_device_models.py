@@ -10,23 +10,9 @@ from typing import Any
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.monogoto import api
-from custom_components.monogoto.api import (
-    MonogotoResponseError,
-    PingResult,
-    Thing,
-    parse_sms_id,
-)
+from custom_components.monogoto.api import MonogotoResponseError, parse_sms_id
 
-
-# The parsers read bodies as the console sends them; these tests build them from payloads.
-def parse_thing(payload: Any) -> Thing:
-    return api.parse_thing(json.dumps(payload))
-
-
-def parse_ping(payload: Any) -> PingResult:
-    return api.parse_ping(json.dumps(payload))
-
+from .bodies import parse_ping, parse_thing
 
 THING = json.loads(
     (Path(__file__).parent.parent / "fixtures" / "thing.json").read_text()

@@ -12,40 +12,15 @@ from typing import Any
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.monogoto import api
 from custom_components.monogoto.api import (
-    Login,
     MonogotoResponseError,
-    Thing,
-    ThingEvent,
     ThingState,
-    ThingStatus,
     parse_state,
 )
 from custom_components.monogoto.api.parsers import jwt_expiry
 from custom_components.monogoto.api.reader import timestamp as parse_timestamp
 
-
-# The parsers read bodies as the console sends them; these tests build them from payloads.
-def parse_thing(payload: Any) -> Thing:
-    return api.parse_thing(json.dumps(payload))
-
-
-def parse_things(payload: Any) -> list[Thing]:
-    return api.parse_things(json.dumps(payload))
-
-
-def parse_login(payload: Any) -> Login:
-    return api.parse_login(json.dumps(payload))
-
-
-def parse_statuses(payload: Any) -> list[ThingStatus]:
-    return api.parse_statuses(json.dumps(payload))
-
-
-def parse_events(payload: Any) -> list[ThingEvent]:
-    return api.parse_events(json.dumps(payload))
-
+from .bodies import parse_events, parse_login, parse_statuses, parse_thing, parse_things
 
 THING = json.loads(
     (Path(__file__).parent.parent / "fixtures" / "thing.json").read_text()
