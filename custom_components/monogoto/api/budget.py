@@ -35,7 +35,7 @@ class Window:
     seconds: float
 
 
-#: The console's documented budgets (decision 3): 60 a minute, 1,000 an hour.
+#: The console's documented budgets: 60 a minute, 1,000 an hour.
 MINUTE: Final = Window(60, 60.0)
 HOUR: Final = Window(1000, 3600.0)
 #: Logins: 5 a minute (documented for the v1 API's auth endpoints, per IP).
