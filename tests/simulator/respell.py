@@ -194,6 +194,8 @@ def unwrapped(payload: Any) -> Any | None:
     if not isinstance(payload, dict):
         return None
     keys = {normalised(key): key for key in payload}
+    if len(keys) < len(payload):
+        return None  # two keys that read alike: not an envelope
     if set(keys) == {"items"}:
         return payload[keys["items"]]
     if "data" in keys and set(keys) <= {"data", "success", "message"}:
