@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import datetime
+from ipaddress import ip_address, ip_network
 import json
 from pathlib import Path
 import re
@@ -93,6 +94,37 @@ def test_every_file_has_an_entry_and_a_source() -> None:
     for name, entry in INDEX.items():
         assert re.match(r"monogoto-api\.md §\d", entry["source"]), name
         assert set(entry["expect"]) <= set(PARSERS), name
+
+
+#: Identifiers of the API reference's samples (and its docs' garbled tokens): never stored.
+REFERENCE_IDENTIFIERS = (
+    "8912372646888991",
+    "cid_c256463da",
+    "cid_ecs1d3a5",
+    "123456789101112",
+    "+4420412389916",
+    "eyJhb6IkpXVCJ9",
+    "demo@monogoto.io",
+    "UserId_a76ty5a5",
+    "OrganizationId_235348d7d",
+    "UserProfileId_40e0998a",
+    "c4d5e6f7-a8b9",
+)
+
+
+@pytest.mark.parametrize("name", sorted(INDEX))
+def test_corpus_carries_only_fake_identifiers(name: str) -> None:
+    """ICCIDs, IMSIs, MSISDNs and addresses are the obviously fake ones; none is the reference's."""
+    body = (CORPUS / name).read_text()
+    for identifier in REFERENCE_IDENTIFIERS:
+        assert identifier not in body
+    assert set(re.findall(r"(?<!\d)89\d{15,18}(?!\d)", body)) <= {"8900000000000000001"}
+    for imsi_or_imei in re.findall(r"(?<![\d.])\d{15}(?![\d.])", body):
+        assert imsi_or_imei.startswith(("00101", "0000000")), imsi_or_imei
+    for msisdn in re.findall(r"\+\d{6,}", body):
+        assert msisdn.startswith("+999"), msisdn
+    for address in re.findall(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])", body):
+        assert ip_address(address) in ip_network("192.0.2.0/24"), address
 
 
 @pytest.mark.parametrize(("name", "parser", "expected"), CASES)

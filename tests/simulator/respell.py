@@ -62,7 +62,7 @@ SINGLE_VALUE_KEYS: dict[AnswerKind, tuple[str, ...]] = {
 }
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-_SQL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+_CONSOLE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 #: An epoch value at or above this is milliseconds (1973 in ms; year 5138 in seconds).
 _EPOCH_MS = 100_000_000_000
 
@@ -108,7 +108,7 @@ def _instant(value: object) -> datetime | None:
     """Return the instant a console time value stands for, or None when it is not one."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= _EPOCH_MS:
         return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
-    if isinstance(value, str) and _SQL_TIME.match(value):
+    if isinstance(value, str) and _CONSOLE_TIME.match(value):
         try:
             return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
         except ValueError:  # "12:11:83" and the like are left as they are
