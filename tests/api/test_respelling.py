@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 import random
+from typing import Any
 
 import aiohttp
 from hypothesis import given, note, seed, settings, strategies as st
@@ -57,8 +58,8 @@ async def answers(sim_url: str, simulator: MonogotoSimulator) -> dict[str, list[
     found: dict[str, list[str]] = {endpoint: [] for endpoint in PARSER_OF}
     async with aiohttp.ClientSession(base_url=sim_url) as session:
 
-        async def keep(endpoint: str, method: str, path: str, **kwargs: object) -> None:
-            async with session.request(method, path, **kwargs) as response:  # type: ignore[arg-type]
+        async def keep(endpoint: str, method: str, path: str, **kwargs: Any) -> None:
+            async with session.request(method, path, **kwargs) as response:
                 assert response.status == 200, (endpoint, response.status)
                 found[endpoint].append(await response.text())
 
