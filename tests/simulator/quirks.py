@@ -9,8 +9,9 @@ The unkind console also re-spells its answers (``Quirks.respell``, ``respell.py`
 answer of a re-spelled endpoint comes with other key spellings, an envelope added or removed,
 numbers as text, other time forms, a single value in another form, chosen at random per answer
 (seeded by the simulator's ``seed``, the request and how often it was asked, so a test run is
-reproducible). Error bodies, login rejections and scripted faults are never re-spelled; to keep an
-endpoint's answers as they are, leave it out of ``respell`` (``replace(unkind(), respell=...)``).
+reproducible). Error bodies (4xx, 5xx), scripted faults and text where JSON is due (the "200 text"
+login rejection) are never re-spelled; to keep an endpoint's answers as they are, leave it out of
+``respell`` (``replace(unkind(), respell=...)``; ``python -m tests.simulator --no-respell``).
 """
 
 from __future__ import annotations
