@@ -3,8 +3,9 @@
 The Hub's Webhook integration posts Data and SMS CDRs (``CdrType`` DATA, MO_SMS, MT_SMS) and
 its "Incoming & outgoing SMS" integration posts each SMS with its text (``Time, ICCID, IMSI,
 IMEI, From, To, Message``). Neither the encoding (JSON or form), nor batching, nor the keys'
-spelling is documented, so the reader takes any of them: a JSON object, array or wrapper of
-events, or a form; keys in any case, with or without ``_`` and ``-``. A SIM is found by its
+spelling is documented, so pushes are read by the client's reading rules (``api/reader.py``:
+keys in any case, with or without ``_`` and ``-``; numbers and times in any of their forms) and
+taken in any packaging: a JSON object, array or wrapper of events, or a form. A SIM is found by its
 thing id, its ICCID (19 or 20 digits: the Hub may drop the Luhn check digit) or its IMSI.
 
 Nothing read here is ever logged: payloads carry identifiers and SMS texts.
@@ -15,15 +16,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
-from homeassistant.util import dt as dt_util
-from homeassistant.util.json import json_loads
-
 from .api import Thing
+from .api.reader import decode, key, number, text, timestamp
 
 #: How deep the reader looks for events inside wrappers (``{"data": {"events": [...]}}``).
 _MAX_DEPTH: Final = 4
@@ -69,13 +68,9 @@ class PushEvent:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _norm(key: object) -> str:
-    return str(key).replace("_", "").replace("-", "").casefold()
-
-
 def normalised(record: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a record with its keys compared case-, ``_``- and ``-``-insensitively."""
-    return {_norm(key): value for key, value in record.items()}
+    """Return a record with its keys as the reading rules match them (``api/reader.py``)."""
+    return {key(str(name)): value for name, value in record.items()}
 
 
 def read_push_body(body: bytes) -> tuple[list[dict[str, Any]], str]:
@@ -85,19 +80,18 @@ def read_push_body(body: bytes) -> tuple[list[dict[str, Any]], str]:
     says how the body looked, without anything of its content.
     """
     try:
-        text = body.decode()
+        body_text = body.decode()
     except UnicodeDecodeError:
         return [], "binary"
-    stripped = text.strip()
+    stripped = body_text.strip()
     if not stripped:
         return [], "empty"
-    if stripped[0] in "[{":
-        try:
-            decoded = json_loads(stripped)
-        except ValueError:
-            return [], "text"
+    decoded = decode(stripped)
+    if isinstance(decoded, list | dict):
         form = "json array" if isinstance(decoded, list) else "json object"
         return list(_records(decoded, _MAX_DEPTH)), form
+    if stripped[0] in "[{":
+        return [], "text"
     if "=" in stripped:
         record = normalised(dict(parse_qsl(stripped, keep_blank_values=True)))
         return ([record] if _names_a_sim(record) else []), "form"
@@ -105,7 +99,7 @@ def read_push_body(body: bytes) -> tuple[list[dict[str, Any]], str]:
 
 
 def _names_a_sim(record: Mapping[str, Any]) -> bool:
-    return any(key in record for key in _ID_KEYS)
+    return any(name in record for name in _ID_KEYS)
 
 
 def _records(value: Any, depth: int) -> Iterator[dict[str, Any]]:
@@ -142,15 +136,15 @@ class SimIndex:
 
     def find(self, record: Mapping[str, Any]) -> str | None:
         """Return the thing id the record names, or None for a SIM not known here."""
-        if (thing_id := _text(record.get("thingid"))) is not None:
+        if (thing_id := text(record.get("thingid"))) is not None:
             if (found := self._by_key.get(thing_id.casefold())) is not None:
                 return found
             thing_id = thing_id.rsplit("_", 1)[-1]  # ThingId_ICCID_<iccid>
             if thing_id.isdigit() and (found := self._by_iccid(thing_id)):
                 return found
-        if (iccid := _text(record.get("iccid"))) and (found := self._by_iccid(iccid)):
+        if (iccid := text(record.get("iccid"))) and (found := self._by_iccid(iccid)):
             return found
-        if imsi := _text(record.get("imsi")):
+        if imsi := text(record.get("imsi")):
             return self._by_key.get(f"imsi:{imsi}")
         return None
 
@@ -159,28 +153,21 @@ class SimIndex:
         return self._by_key.get(digits) or self._by_key.get(digits[:19])
 
 
-def _text(value: Any) -> str | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def event_kind(record: Mapping[str, Any], thing: Thing) -> PushKind | None:
     """Return what a record tells: a data session, an SMS received or sent, or None."""
-    cdr_type = (_text(record.get("cdrtype")) or "").upper().replace("-", "_")
+    cdr_type = (text(record.get("cdrtype")) or "").upper().replace("-", "_")
     if cdr_type == "DATA":
         return PushKind.DATA
     if cdr_type in ("MT_SMS", "MTSMS"):
         return PushKind.SMS_RECEIVED
     if cdr_type in ("MO_SMS", "MOSMS"):
         return PushKind.SMS_SENT
-    if cdr_type or not any(key in record for key in _TEXT_KEYS):
+    if cdr_type or not any(name in record for name in _TEXT_KEYS):
         return None
     # The SMS integration's events: the SIM's own number tells the direction, when known.
-    direction = (_text(record.get("direction")) or "").casefold()
+    direction = (text(record.get("direction")) or "").casefold()
     if direction in ("mo", "outgoing", "out", "sent") or (
-        thing.msisdn is not None and _text(record.get("from")) == thing.msisdn
+        thing.msisdn is not None and text(record.get("from")) == thing.msisdn
     ):
         return PushKind.SMS_SENT
     return PushKind.SMS_RECEIVED
@@ -188,66 +175,47 @@ def event_kind(record: Mapping[str, Any], thing: Thing) -> PushKind | None:
 
 def event_time(record: Mapping[str, Any], received: datetime) -> datetime:
     """Return when the event happened by the payload, else when it arrived (never later)."""
-    for key in _TIME_KEYS:
-        if (parsed := _parse_time(record.get(key))) is not None:
+    for name in _TIME_KEYS:
+        if (parsed := timestamp(record.get(name))) is not None:
             return min(parsed, received)
     return received
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        number = float(value)
-        seconds = number / 1000 if number > 1e11 else number  # epoch ms or s
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
-        except OverflowError, OSError, ValueError:
-            return None
-    parsed = dt_util.parse_datetime(str(value).strip().replace(" ", "T", 1))
-    if parsed is not None and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 def event_details(record: Mapping[str, Any], kind: PushKind) -> dict[str, Any]:
     """Return what the entity shows of an event: network, bytes, sender and text."""
     details: dict[str, Any] = {}
-    if network := _text(record.get("mnoname")) or _text(record.get("mno")):
+    if network := text(record.get("mnoname")) or text(record.get("mno")):
         details["network"] = network
-    mcc, mnc = _text(record.get("mcc")), _text(record.get("mnc"))
+    mcc, mnc = text(record.get("mcc")), text(record.get("mnc"))
     if mcc and mnc:
         details["plmn"] = f"{mcc}-{mnc}"
     if kind is PushKind.DATA and (volume := _bytes(record)) is not None:
         details["bytes"] = volume
     if kind is PushKind.SMS_RECEIVED:
-        sender = _text(record.get("from")) or _text(record.get("callingnumber"))
+        sender = text(record.get("from")) or text(record.get("callingnumber"))
         if sender:
             details["sender"] = sender
-        text = next((record[key] for key in _TEXT_KEYS if key in record), None)
-        if isinstance(text, str):
-            details["text"] = text
+        message = next((record[name] for name in _TEXT_KEYS if name in record), None)
+        if isinstance(message, str):
+            details["text"] = message
     return details
 
 
+def _count(value: Any) -> int | None:
+    """Return a byte count: a whole number, or a fractional one cut to its whole part."""
+    found = number(value)
+    return int(found) if found is not None and found >= 0 else None
+
+
 def _bytes(record: Mapping[str, Any]) -> int | None:
-    for key in _BYTES_KEYS:
-        if (value := _number(record.get(key))) is not None:
+    for name in _BYTES_KEYS:
+        if (value := _count(record.get(name))) is not None:
             return value
     for up_key, down_key in _UPLINK_DOWNLINK:
-        up, down = _number(record.get(up_key)), _number(record.get(down_key))
+        up, down = _count(record.get(up_key)), _count(record.get(down_key))
         if up is not None or down is not None:
             return (up or 0) + (down or 0)
     return None
-
-
-def _number(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return int(float(value))
-    except TypeError, ValueError:
-        return None
 
 
 type PushListener = Callable[[PushEvent], None]

@@ -52,10 +52,17 @@ def main() -> None:
     parser.add_argument(
         "--no-listing-state", action="store_true", help="omit State from /things"
     )
+    parser.add_argument(
+        "--no-respell",
+        action="store_true",
+        help="keep the answers spelled as documented (the unkind console re-spells them)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
     quirks = PROFILES[args.profile]()
+    if args.no_respell:
+        quirks.respell = frozenset()
     if args.state_body:
         quirks.state_body = args.state_body
     if args.no_listing_state:

@@ -20,7 +20,8 @@ from typing import Any
 from aiohttp import web
 
 from .push import handle_push_request
-from .quirks import Quirks
+from .quirks import ANSWER_KINDS, Quirks
+from .respell import respell_answer
 
 #: The largest page ``GET /things`` serves: the console's documented cap (the client's
 #: ``PAGE_SIZE`` asks for exactly this; the simulator stays free of the product's code).
@@ -185,6 +186,7 @@ class MonogotoSimulator:
         #: Round-trip time of the simulated ping answers, in milliseconds.
         self.ping_rtt_ms = 48.0
         self._faults: dict[str, deque[Fault]] = {}
+        self._respell_counts: Counter[str] = Counter()
         self._tokens: dict[str, float | None] = {}
         #: Every token ever issued (revoked ones included), for secret-hygiene tests.
         self.issued_tokens: list[str] = []
@@ -400,7 +402,35 @@ class MonogotoSimulator:
             return self._error(self.quirks.expired_token_status, "Unauthorized")
         if endpoint in self.quirks.refuses:
             return self._error(403, "Access denied: permission required")
-        return await handler(request)
+        return self._respelled(endpoint, request, await handler(request))
+
+    def _respelled(
+        self, endpoint: str, request: web.Request, response: web.StreamResponse
+    ) -> web.StreamResponse:
+        """Re-spell a successful answer when the quirks ask for it (``Quirks.respell``).
+
+        Each answer draws its own choices from the seed, the request and how often that request
+        came, so concurrent requests do not change each other's spelling.
+        """
+        kind = ANSWER_KINDS.get(endpoint)
+        if (
+            endpoint not in self.quirks.respell
+            or kind is None
+            or not isinstance(response, web.Response)
+            or not 200 <= response.status < 300
+            or response.text is None
+        ):
+            return response
+        if kind == "json" and response.content_type != "application/json":
+            return response  # a login rejection in text is not an answer to re-spell
+        asked = f"{request.method} {request.path_qs}"
+        self._respell_counts[asked] += 1
+        rnd = random.Random(f"{self.seed}:{asked}:{self._respell_counts[asked]}")
+        return web.Response(
+            status=response.status,
+            text=respell_answer(kind, response.text, rnd),
+            content_type=response.content_type,
+        )
 
     def _error(self, status: int, message: str) -> web.Response:
         """Answer an error in the console's error-body style (``Quirks.error_bodies``)."""

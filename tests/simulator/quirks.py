@@ -4,12 +4,22 @@
 other plausible ways that ``../shared/reference/monogoto-api.md`` leaves open, all at once: the
 integration must work the same against both (``scripts/develop --unkind`` shows it live;
 tests opt in with ``@pytest.mark.consoles("kind", "unkind")``).
+
+The unkind console also re-spells its answers (``Quirks.respell``, ``respell.py``): each successful
+answer of a re-spelled endpoint comes with other key spellings, an envelope added or removed,
+numbers as text, other time forms, a single value in another form, chosen at random per answer
+(seeded by the simulator's ``seed``, the request and how often it was asked, so a test run is
+reproducible). Error bodies (4xx, 5xx), scripted faults and text where JSON is due (the "200 text"
+login rejection) are never re-spelled; to keep an endpoint's answers as they are, leave it out of
+``respell`` (``replace(unkind(), respell=...)``; ``python -m tests.simulator --no-respell``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from .respell import AnswerKind
 
 StateBody = Literal["plain", "quoted", "braced"]
 #: How ``/Auth`` says no to a wrong password: status and body.
@@ -50,7 +60,21 @@ class Quirks:
     error_bodies: Literal["text", "json"] = "text"
     #: Endpoints (simulator names) that refuse every token with 403: a missing permission.
     refuses: set[str] = field(default_factory=set)
+    #: Endpoints whose successful answers are re-spelled at random (``respell.py``).
+    respell: frozenset[str] = frozenset()
 
+
+#: What each re-spellable endpoint (simulator names) answers: what the client parses.
+ANSWER_KINDS: dict[str, AnswerKind] = {
+    "auth": "json",
+    "things": "json",
+    "thing": "json",
+    "status": "json",
+    "search_cdr": "json",
+    "ping": "json",
+    "state_get": "state",
+    "sms": "sms",
+}
 
 KIND = Quirks()
 
@@ -72,6 +96,7 @@ def unkind() -> Quirks:
         write_answer="json string",
         error_bodies="json",
         refuses=set(),
+        respell=frozenset(ANSWER_KINDS),
     )
 
 

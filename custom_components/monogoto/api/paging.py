@@ -17,8 +17,9 @@ from .auth import Auth
 from .features import Feature
 from .models import Field, Thing
 from .parsers import read_things
-from .profile import COMPLETE_ENDS, ApiProfile, ListingEnd, spellings
+from .profile import COMPLETE_ENDS, ApiProfile, ListingEnd
 from .reader import decode
+from .things import spellings
 
 #: The page size cap of ``GET /things``; larger values are rejected by the console.
 PAGE_SIZE: Final = 50
@@ -76,8 +77,8 @@ class Pager:
         things = read_things(payload, unread)
         if unread:
             self._profile.note_unread(ENDPOINT, unread)
-        if things and isinstance(payload, list) and isinstance(payload[0], dict):
-            self._profile.spellings |= spellings(payload[0])
+        if things:
+            self._profile.spellings |= spellings(payload)
         return things
 
     async def listing(self, expected: int | None = None) -> Listing:

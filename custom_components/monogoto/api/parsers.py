@@ -79,7 +79,8 @@ def state_body_form(body: str) -> str:
 
 def parse_sms_id(body: str) -> str:
     """Parse ``POST /thing/{id}/sms``: the SMS id, in any single-value form."""
-    found = single(body, prefer=("smsid", "id", "message"))
+    # Not "message": the envelope's own ``Message`` says how the request went.
+    found = single(body, prefer=("smsid", "id"))
     if found is None or not _SMS_ID.fullmatch(found):
         raise MonogotoResponseError("SMS response is not an SMS id")
     return found
@@ -220,8 +221,9 @@ def _hits(payload: Any) -> list[Any]:
     """Return the hits of an event answer (``hits``, ``hits.hits``, an envelope, bare)."""
     value = payload
     for _ in range(4):
-        if isinstance(value, dict) and Node(value).has("hits"):
-            value = Node(value).get("hits")
+        opened = unwrap(value, dict, "hits")
+        if isinstance(opened, dict) and Node(opened).has("hits"):
+            value = Node(opened).get("hits")
             continue
         items = listed(value, "source")
         if items is not None:
@@ -243,12 +245,19 @@ def parse_ping(body: str) -> PingResult:
     return read_ping(decode(body))
 
 
+#: Keys (normalised) of which a probe entry carries at least one.
+_PROBE_KEYS: Final = ("host", "time", "sent", "received", "packetloss", "ttl", "size")
+
+
 def read_ping(payload: Any, unread: set[str] | None = None) -> PingResult:
     """Return the result of a ping answer (see ``parse_ping``)."""
     items = listed(payload)
     if not items or not all(isinstance(item, dict) for item in items):
         raise MonogotoResponseError("Ping response is not a list of probes")
     probes = [Node(item, unread) for item in items]
+    # An object with nothing of a probe (an error body) is no lost probe.
+    if not all(any(probe.has(k) for k in _PROBE_KEYS) for probe in probes):
+        raise MonogotoResponseError("Ping response is not a list of probes")
     times = tuple(
         t
         for probe in probes

@@ -82,23 +82,6 @@ def value_form(value: object) -> str:
     return "array" if isinstance(value, list) else _FORMS.get(type(value), "other")
 
 
-def spellings(payload: Mapping[str, Any]) -> set[str]:
-    """Return how a thing object spells the facts that have several spellings."""
-    found: set[str] = set()
-    for key in ("IPs", "IPv4"):
-        if key in payload:
-            found.add(f"address as {key}")
-    for key in ("Last_DATA_Time", "LastLocationUpdateTime"):
-        value = payload.get(key)
-        if isinstance(value, bool) or value is None:
-            continue
-        kind = "epoch ms" if isinstance(value, int | float) else type(value).__name__
-        if isinstance(value, str):
-            kind = "digits" if value.strip().isdigit() else "date string"
-        found.add(f"{key} as {kind}")
-    return found
-
-
 @dataclass
 class ApiProfile:
     """Observations of one console, kept for the client's lifetime."""

@@ -179,3 +179,33 @@ def _present(node: Node, usage: Node | None) -> frozenset[Field]:
         _PRESENT_BY_LAYOUT.clear()
     _PRESENT_BY_LAYOUT[layout] = (keys, usage_keys, present)
     return present
+
+
+#: Facts with several spellings, by their keys (normalised) and the names the profile shows.
+_ADDRESS_KEYS: Final = (("ips", "IPs"), ("ipv4", "IPv4"))
+_TIME_KEYS: Final = (
+    ("lastdatatime", "Last_DATA_Time"),
+    ("lastlocationupdatetime", "LastLocationUpdateTime"),
+)
+
+
+def spellings(payload: Any) -> set[str]:
+    """Return how a listing's first thing spells the facts that have several spellings.
+
+    Keys are matched by the reading rules, so a re-cased key is the same spelling; the forms
+    (``epoch ms``, ``digits``, ``date string``) are what the profile records, never values.
+    """
+    items = listed(payload, "thingid")
+    if not items or not isinstance(items[0], dict):
+        return set()
+    node = Node(items[0])
+    found = {f"address as {name}" for k, name in _ADDRESS_KEYS if node.has(k)}
+    for k, name in _TIME_KEYS:
+        value = node.get(k)
+        if isinstance(value, bool) or value is None:
+            continue
+        kind = "epoch ms" if isinstance(value, int | float) else type(value).__name__
+        if isinstance(value, str):
+            kind = "digits" if value.strip().isdigit() else "date string"
+        found.add(f"{name} as {kind}")
+    return found
