@@ -6,8 +6,6 @@ like them, matching only this integration's entities (``OwnEntities``).
 
 from __future__ import annotations
 
-from typing import override
-
 import probatio as vol
 
 from homeassistant.const import CONF_OPTIONS, STATE_ON
@@ -20,8 +18,8 @@ from homeassistant.helpers.condition import (
     EntityStateConditionBase,
 )
 
-from .const import CONF_STATES, SIM_STATE_KEY, SIM_STATE_OPTIONS
-from .targets import ONLINE_SPEC, SIM_STATE_SPEC, own_entities
+from .const import CONF_STATES, SIM_STATE_OPTIONS
+from .targets import ONLINE_SPEC, OwnEntitiesFilter, SimStateTarget
 
 SIM_STATE_IS_SCHEMA = ENTITY_STATE_CONDITION_SCHEMA_ANY_ALL.extend(
     {
@@ -34,25 +32,13 @@ SIM_STATE_IS_SCHEMA = ENTITY_STATE_CONDITION_SCHEMA_ANY_ALL.extend(
 )
 
 
-class OwnEntities(EntityStateConditionBase):
+class OwnEntities(OwnEntitiesFilter, EntityStateConditionBase):
     """Base of the SIM conditions: they match only this integration's entities."""
 
-    #: The kind of entity matched, when the domain and device class are not enough.
-    _translation_key: str | None = None
 
-    @override
-    def entity_filter(self, entities: set[str]) -> set[str]:
-        """Match the domain and device class, and this integration."""
-        return own_entities(
-            self._hass, super().entity_filter(entities), self._translation_key
-        )
-
-
-class SimStateIsCondition(OwnEntities):
+class SimStateIsCondition(SimStateTarget, OwnEntities):
     """Passes when the SIM is in one of the chosen states."""
 
-    _domain_specs = SIM_STATE_SPEC
-    _translation_key = SIM_STATE_KEY
     _schema = SIM_STATE_IS_SCHEMA
 
     def __init__(self, hass: HomeAssistant, config: ConditionConfig) -> None:

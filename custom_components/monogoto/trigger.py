@@ -31,28 +31,18 @@ from homeassistant.helpers.trigger import (
 from homeassistant.helpers.trigger.entity_trigger import NotTriggeredReasonReporter
 from homeassistant.util.unit_conversion import InformationConverter
 
-from .const import CONF_STATES, SIM_STATE_KEY, SIM_STATE_OPTIONS
+from .const import CONF_STATES, SIM_STATE_OPTIONS
 from .targets import (
     DATA_USED_SPEC,
     EVENT_SPEC,
     ONLINE_SPEC,
-    SIM_STATE_SPEC,
-    own_entities,
+    OwnEntitiesFilter,
+    SimStateTarget,
 )
 
 
-class OwnEntities(EntityTriggerBase):
+class OwnEntities(OwnEntitiesFilter, EntityTriggerBase):
     """Base of the SIM triggers: they match only this integration's entities."""
-
-    #: The kind of entity matched, when the domain and device class are not enough.
-    _translation_key: str | None = None
-
-    @override
-    def entity_filter(self, entities: set[str]) -> set[str]:
-        """Match the domain and device class, and this integration."""
-        return own_entities(
-            self._hass, super().entity_filter(entities), self._translation_key
-        )
 
 
 SIM_STATE_CHANGED_SCHEMA = ENTITY_STATE_TRIGGER_SCHEMA_WITH_BEHAVIOR.extend(
@@ -66,11 +56,9 @@ SIM_STATE_CHANGED_SCHEMA = ENTITY_STATE_TRIGGER_SCHEMA_WITH_BEHAVIOR.extend(
 )
 
 
-class SimStateChangedTrigger(OwnEntities):
+class SimStateChangedTrigger(SimStateTarget, OwnEntities):
     """Fires when a SIM's state changes: to any state, or to one of the chosen states."""
 
-    _domain_specs = SIM_STATE_SPEC
-    _translation_key = SIM_STATE_KEY
     _schema = SIM_STATE_CHANGED_SCHEMA
 
     def __init__(self, hass: HomeAssistant, config: TriggerConfig) -> None:
@@ -110,19 +98,11 @@ class DataUsedCrossedThresholdTrigger(
     _unit_converter = InformationConverter
 
 
-class _PushedEventTrigger(StatelessEntityTriggerBase):
+class _PushedEventTrigger(OwnEntitiesFilter, StatelessEntityTriggerBase):
     """Fires when one kind of this integration's event entities gets one event type."""
 
     _domain_specs = EVENT_SPEC
-    _translation_key: str
     _event_type: str
-
-    @override
-    def entity_filter(self, entities: set[str]) -> set[str]:
-        """Match only this integration's event entities of the trigger's kind."""
-        return own_entities(
-            self._hass, super().entity_filter(entities), self._translation_key
-        )
 
     @override
     def is_valid_state(

@@ -138,8 +138,9 @@ async def test_any_answer_gives_a_model_or_a_client_error(
         assert error.retry_after is None or 0 <= error.retry_after <= MAX_RETRY_AFTER
     elif isinstance(error, MonogotoAuthError):
         # Only a login is rejected: by a 4xx (but 408 or 429), by "Access denied" whatever
-        # the status, or by a 2xx that is not a token (decision 1). A data endpoint's refusal
-        # is retried after a new login, and a second refusal is a permission error.
+        # the status, or by a 2xx that says no (``Success: false``, a refusing word); a 2xx
+        # without a token is an unexpected answer, not a rejection (docs/architecture.md,
+        # "Reading the console's answers"). A data endpoint's refusal is a permission error.
         assert endpoint == "auth"
         assert (
             (400 <= status < 500 and status not in (408, 429))
