@@ -1,4 +1,4 @@
-"""config_flow.py, the options flow: which SIMs are included, and what follows from it.
+"""options_flow.py: which SIMs are included, and what follows from it.
 
 Every step and every error recovers to saved options; saving reloads the entry; the kept SIMs
 keep their devices and entity ids, the ones left out lose their devices at once; the listing

@@ -1,4 +1,4 @@
-"""The push reader's rules, one by one (the HTTP path is in test_webhook.py)."""
+"""push.py: the push reader's rules, one by one (the HTTP path is in test_webhook.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The options' "Real-time events" step, the webhook's life with the entry, and the triggers."""
+"""options_flow.py's "Real-time events" step, the webhook's life with the entry, the push triggers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Real-time events: the Hub's pushes posted over HTTP to the entry's real webhook view.
+"""webhook.py and event.py: the Hub's pushes posted over HTTP to the entry's real webhook view.
 
 Every payload goes through Home Assistant's HTTP server and webhook integration to the
 receiver, and is judged by the SIM's entities' states, as a user would see them.
