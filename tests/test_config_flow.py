@@ -73,6 +73,14 @@ def _break(simulator: MonogotoSimulator, error: str) -> str:
         simulator.password = "changed"
     elif error == "cannot_connect":
         simulator.fail("auth", status=503)
+    elif error == "unexpected_answer":
+        # A right password, answered in a form that carries no token we can find.
+        simulator.fail(
+            "auth",
+            status=200,
+            body='{"Success": true, "Data": {"Session": {"UserId": "u1"}}}',
+            content_type="application/json",
+        )
     elif error == "invalid_url":
         return "http://console.example.com"
     return ""
@@ -88,6 +96,7 @@ def _advanced_collapsed(result: ConfigFlowResult) -> bool:
     [
         ("invalid_auth", False),
         ("cannot_connect", False),
+        ("unexpected_answer", False),
         ("invalid_url", False),
         ("unknown", True),
     ],

@@ -6,7 +6,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.monogoto.api.client import PERMISSION_RETRY
+from custom_components.monogoto.api.auth import PERMISSION_RETRY
 from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL, STATUS_INTERVAL
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.config_entries import ConfigEntryState
@@ -117,16 +117,22 @@ async def test_a_refused_endpoint_is_a_repair_issue_not_a_reauth(
     assert issue.translation_placeholders["endpoint"] == "GET /thing/status"
     assert issue.translation_placeholders["permission"]
 
-    # Two hours of polling: the listing goes on, at most one probe login an hour.
+    # The token was alive (one listing item asked for with it showed it): no new login.
+    assert simulator.requests["auth"] == 1
+
+    # Two hours of polling: the listing goes on; the hourly probe reuses the live token.
     simulator.requests.clear()
     for _ in range(2 * HOUR_OF_POLLS):
         await next_poll(hass, freezer)
-    assert simulator.requests["auth"] <= 2
-    assert simulator.requests["things"] == 2 * HOUR_OF_POLLS
-    assert (
-        simulator.requests["status"] <= 2 * 2
-    )  # a probe an hour: refused, retried once
+    assert simulator.requests["auth"] <= 1
+    # The polls, and the one SIM each hourly probe asks for to show the token alive.
+    assert 2 * HOUR_OF_POLLS <= simulator.requests["things"] <= 2 * HOUR_OF_POLLS + 2
+    assert simulator.requests["status"] <= 2  # a probe an hour, not retried
+    assert mock_config_entry.state is ConfigEntryState.LOADED
     assert not reauth_flows(hass)
+    assert ir.async_get(hass).async_get_issue(
+        DOMAIN, f"permission_status_{mock_config_entry.entry_id}"
+    )
 
     # The administrator grants the permission: the next probe heals it, the notice goes.
     simulator.quirks.refuses = set()

@@ -16,7 +16,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.monogoto.api.profile import StatusMode
+from custom_components.monogoto.api.shape import StatusMode
 from custom_components.monogoto.const import DOMAIN, SCAN_INTERVAL, STATUS_INTERVAL
 from homeassistant.config_entries import (
     SOURCE_REAUTH,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -57,7 +59,7 @@ async def test_values_equal_the_simulator(
     hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
 ) -> None:
     for thing_id, raw in simulator.things.items():
-        thing = parse_thing(raw)
+        thing = parse_thing(json.dumps(raw))
 
         def value(key: str, tid: str = thing_id) -> str:
             return state_of(hass, "sensor", tid, key).state

@@ -34,7 +34,7 @@ import time
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 
-from custom_components.monogoto.api.client import TOKEN_EXPIRY_MARGIN
+from custom_components.monogoto.api.auth import TOKEN_EXPIRY_MARGIN
 from custom_components.monogoto.const import DOMAIN
 from custom_components.monogoto.diagnostics import async_get_config_entry_diagnostics
 from homeassistant.config_entries import ConfigEntryState

@@ -144,7 +144,7 @@ def use_simulated_clocks(client: MonogotoClient) -> None:
     The defaults are ``time.time``/``time.monotonic`` bound at import, which freezegun does not
     reach. Only the clocks change; limits and windows stay the production defaults.
     """
-    for budget in (client.budget, client._login_budget):
+    for budget in (client.budget, client._transport.login_budget):
         assert hasattr(budget, "_clock"), "RequestBudget no longer has _clock"
         budget._clock = _monotonic
     assert hasattr(client, "_clock"), "MonogotoClient no longer has _clock"

@@ -24,7 +24,13 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import DEFAULT_BASE_URL, MonogotoAuthError, MonogotoClient, MonogotoError
+from .api import (
+    DEFAULT_BASE_URL,
+    MonogotoAuthError,
+    MonogotoClient,
+    MonogotoError,
+    MonogotoUnexpectedAnswerError,
+)
 from .const import CONF_ADVANCED, DOMAIN, LOGGER
 from .options_flow import MonogotoOptionsFlow
 
@@ -134,6 +140,9 @@ class MonogotoConfigFlow(ConfigFlow, domain=DOMAIN):
             login = await client.login()
         except MonogotoAuthError:
             return None, {"base": "invalid_auth"}
+        except MonogotoUnexpectedAnswerError:
+            # Not a wrong password: the answer's form is in the log (the client says it).
+            return None, {"base": "unexpected_answer"}
         except MonogotoError:
             return None, {"base": "cannot_connect"}
         except Exception:  # noqa: BLE001 - any surprise becomes the "unknown" form error

@@ -30,7 +30,6 @@ from .api import (
     Thing,
     ThingStatus,
 )
-from .console import console_shape
 from .const import DETAILS_INTERVAL, DOMAIN, LOGGER, SCAN_INTERVAL, STATUS_INTERVAL
 from .devices import follow_renames, remove_sim_devices, sim_device_ids
 from .errors import poll_error, rate_limited
@@ -176,7 +175,6 @@ class ThingsCoordinator(MonogotoCoordinator[dict[str, Thing]]):
             thing.thing_id for thing in listed if Field.STATE not in thing.present
         ]
         self.state_reads = len(without)
-        self.client.profile.state_from = "state endpoint" if without else "listing"
         states = await self.client.get_thing_states(without) if without else {}
         things: dict[str, Thing] = {}
         for listed_thing in listed:
@@ -307,14 +305,14 @@ class StatusCoordinator(_PerSimCoordinator[ThingStatus]):
     async def _read_values(
         self, thing_ids: list[str]
     ) -> tuple[dict[str, ThingStatus], Collection[str]]:
-        shape = console_shape(self.client)
-        mode = shape.status_mode
+        mode = self.client.shape.status_mode
         try:
             statuses = await self.client.get_thing_statuses(thing_ids)
         finally:
-            if shape.status_mode is not mode:
+            now = self.client.shape.status_mode
+            if now is not mode:
                 self.runtime.replan()
-        if mode is shape.status_mode or shape.status_mode is not StatusMode.PER_SIM:
+        if mode is now or now is not StatusMode.PER_SIM:
             return statuses, thing_ids
         # The console just turned out to answer one SIM per request: read as many more as
         # the new plan allows per refresh (its first one-SIM request counted); the others
@@ -335,7 +333,7 @@ class DetailsCoordinator(_PerSimCoordinator[Thing]):
 
     def needed(self) -> bool:
         """Return whether the details can add a field the listing lacks."""
-        shape = console_shape(self.client)
+        shape = self.client.shape
         if shape.listing_fields is None:
             return False
         lacking = DETAIL_FIELDS - shape.listing_fields

@@ -14,7 +14,6 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 
 from .api import PAGE_SIZE, Field, MonogotoClient, StatusMode, Thing, listing_pages
-from .console import console_shape
 from .const import DETAILS_INTERVAL, LOGGER, SCAN_INTERVAL, STATUS_INTERVAL
 from .coordinator import (
     DetailsCoordinator,
@@ -133,7 +132,7 @@ class MonogotoRuntime:
 
         The state counts as carried when it comes from the state endpoint instead.
         """
-        shape = console_shape(self.client)
+        shape = self.client.shape
         fields = (shape.listing_fields or frozenset()) | (
             shape.details_fields or frozenset()
         )
@@ -171,7 +170,7 @@ class MonogotoRuntime:
     def _demands(self) -> dict[str, Demand]:
         """Return what each coordinator would like, as this console answers."""
         count = len(self.known_things())
-        shape = console_shape(self.client)
+        shape = self.client.shape
         # The listing form of the statuses has no ids: it pages the whole account.
         status_requests = {
             StatusMode.BATCHED: math.ceil(count / PAGE_SIZE),
@@ -180,7 +179,7 @@ class MonogotoRuntime:
         }[shape.status_mode]
         return {
             "things": Demand(
-                shape.pages_last_listing + self.things.state_reads,
+                shape.listing_requests + self.things.state_reads,
                 SCAN_INTERVAL,
                 weight=2,
                 chunked=False,

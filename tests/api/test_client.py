@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+import contextlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+import json
 
 import aiohttp
 import pytest
@@ -17,10 +20,11 @@ from custom_components.monogoto.api import (
     MonogotoPermissionError,
     MonogotoRateLimitError,
     MonogotoResponseError,
+    MonogotoUnexpectedAnswerError,
     StatusMode,
     ThingState,
 )
-from custom_components.monogoto.api.client import MAX_PAGES, PAGE_SIZE
+from custom_components.monogoto.api.paging import MAX_PAGES, PAGE_SIZE
 from tests.simulator import DEMO_USERNAME, Fault, MonogotoSimulator, make_thing
 
 
@@ -32,6 +36,26 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@contextlib.asynccontextmanager
+async def clocked(
+    sim_url: str, simulator: MonogotoSimulator
+) -> AsyncIterator[tuple[MonogotoClient, FakeClock]]:
+    """Yield a client of the demo account and the clock it shares with the simulator."""
+    clock = FakeClock()
+    simulator.clock = clock
+    async with aiohttp.ClientSession() as session:
+        yield (
+            MonogotoClient(
+                session,
+                DEMO_USERNAME,
+                simulator.password,
+                base_url=sim_url,
+                clock=clock,
+            ),
+            clock,
+        )
 
 
 async def test_login_returns_customer_and_reuses_token(
@@ -121,47 +145,84 @@ async def test_access_denied_is_auth_error_without_retry_loop(
 
 
 @pytest.mark.parametrize("status", [401, 403])
-async def test_fresh_token_refused_is_a_permission_not_the_credentials(
-    client: MonogotoClient, simulator: MonogotoSimulator, status: int
+@pytest.mark.parametrize("listed_first", [True, False])
+async def test_refused_feature_is_a_permission_not_the_credentials(
+    client: MonogotoClient,
+    simulator: MonogotoSimulator,
+    status: int,
+    listed_first: bool,
 ) -> None:
-    """A refusal that a new login does not cure is about the user's profile."""
+    """A refusal of a token the console still accepts elsewhere is about the user's profile.
+
+    The endpoint never worked with this token, and one listing item asked for with it is
+    accepted: the token is alive, so no new login is made.
+    """
+    simulator.quirks.expired_token_status = status
     simulator.quirks.refuses.add("status")
-    await client.list_things()
+    if listed_first:
+        await client.list_things()
+    things = simulator.requests["things"]
     with pytest.raises(MonogotoPermissionError) as err:
         await client.get_thing_statuses(simulator.thing_ids())
     assert err.value.feature == Feature.STATUS
     assert client.refused_features() == {Feature.STATUS}
-    assert simulator.requests["auth"] == 2  # the first login, and one to be sure
-    assert simulator.requests["status"] == 2
+    assert simulator.requests["auth"] == 1
+    assert simulator.requests["status"] == 1
+    assert simulator.requests["things"] == things + 1  # the token asked for one SIM
     # The rest keeps working; the refused feature is not asked again for an hour.
     await client.list_things()
     with pytest.raises(MonogotoPermissionError):
         await client.get_thing_statuses(simulator.thing_ids())
-    assert simulator.requests["status"] == 2
-    assert simulator.requests["auth"] == 2
+    assert simulator.requests["status"] == 1
+    assert simulator.requests["auth"] == 1
     assert client.profile.as_dict()["permission_refused"] == ["status"]
 
 
-async def test_refused_feature_is_probed_hourly_with_at_most_one_login(
+@pytest.mark.parametrize("status", [401, 403])
+async def test_revoked_token_is_not_taken_for_a_permission(
+    client: MonogotoClient, simulator: MonogotoSimulator, status: int
+) -> None:
+    """Just after a success, a revoked token refuses an endpoint new to it: log in again."""
+    simulator.quirks.expired_token_status = status
+    await client.list_things()
+    simulator.revoke_tokens()
+    assert len(await client.get_thing_statuses(simulator.thing_ids())) == 3
+    assert simulator.requests["auth"] == 2
+    assert client.refused_features() == set()
+
+
+async def test_expired_token_is_not_taken_for_a_permission(
     sim_url: str, simulator: MonogotoSimulator
 ) -> None:
-    clock = FakeClock()
-    simulator.clock = clock
+    """An endpoint that served this token before and refuses it now means it expired."""
+    simulator.quirks.token_kind = "opaque"
+    simulator.token_lifetime = 1200
+    async with clocked(sim_url, simulator) as (client, clock):
+        ids = simulator.thing_ids()
+        await client.get_thing_statuses(ids)
+        clock.now += 1100
+        await client.list_things()  # a success with the token, shortly before it dies
+        clock.now += 200
+        assert len(await client.get_thing_statuses(ids)) == 3  # renewed, not rested
+        assert simulator.requests["auth"] == 2
+        assert client.refused_features() == set()
+
+
+async def test_refused_feature_is_probed_hourly_with_the_live_token(
+    sim_url: str, simulator: MonogotoSimulator
+) -> None:
     simulator.quirks.refuses.update({"status", "thing"})
-    async with aiohttp.ClientSession() as session:
-        client = MonogotoClient(
-            session, DEMO_USERNAME, simulator.password, base_url=sim_url, clock=clock
-        )
+    async with clocked(sim_url, simulator) as (client, clock):
         ids = simulator.thing_ids()
         for read in (client.get_thing_statuses, client.get_things):
             with pytest.raises(MonogotoPermissionError):
                 await read(ids[:1])
-        logins = simulator.requests["auth"]
-        clock.now += 3601  # both probe again: one probe login serves the hour
+        assert simulator.requests["auth"] == 1
+        clock.now += 3601  # both probe again, with the token the listing item accepts
         for read in (client.get_thing_statuses, client.get_things):
             with pytest.raises(MonogotoPermissionError):
                 await read(ids[:1])
-        assert simulator.requests["auth"] == logins + 1
+        assert simulator.requests["auth"] == 1
         simulator.quirks.refuses.clear()  # an administrator grants the permission
         clock.now += 3601
         assert len(await client.get_thing_statuses(ids)) == 3
@@ -172,14 +233,9 @@ async def test_token_lifetime_is_learned_from_refusals(
     sim_url: str, simulator: MonogotoSimulator
 ) -> None:
     """Opaque tokens that die after 20 minutes are renewed before, once that was seen."""
-    clock = FakeClock()
-    simulator.clock = clock
     simulator.quirks.token_kind = "opaque"
     simulator.token_lifetime = 1200
-    async with aiohttp.ClientSession() as session:
-        client = MonogotoClient(
-            session, DEMO_USERNAME, simulator.password, base_url=sim_url, clock=clock
-        )
+    async with clocked(sim_url, simulator) as (client, clock):
         await client.login()
         clock.now += 1200
         await client.get_thing_state(simulator.thing_ids()[0])  # refused, renewed
@@ -556,7 +612,6 @@ async def test_one_failing_state_does_not_fail_the_others(
         (200, "Access denied", "text/plain"),
         (200, '"Access denied"', "application/json"),
         (200, '{"Success": false, "Message": "Login failed"}', "application/json"),
-        (200, '{"token": null}', "application/json"),
         (200, "Login failed", "text/plain"),
         (500, "Access denied", "text/plain"),
     ],
@@ -581,3 +636,63 @@ async def test_login_rejected_in_any_form(
         f"HTTP {status}, " + next(iter(rejections)).split(", ", 1)[1]
     ]
     assert "wrong" not in str(client.profile.as_dict())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"token": null}',
+        '{"Success": true, "Message": "Welcome"}',
+        '{"Data": {"UserId": "u1"}}',
+        '"Welcome"',
+        "[]",
+    ],
+)
+async def test_login_answer_without_a_token_is_unexpected_not_a_rejection(
+    sim_url: str,
+    simulator: MonogotoSimulator,
+    body: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Nothing in these says the password is wrong: they are answers we cannot read."""
+    simulator.fail("auth", status=200, body=body, content_type="application/json")
+    async with aiohttp.ClientSession() as session:
+        client = MonogotoClient(
+            session, DEMO_USERNAME, simulator.password, base_url=sim_url
+        )
+        with pytest.raises(MonogotoUnexpectedAnswerError):
+            await client.login()
+        assert (await client.login()).customer_id  # no rejection was remembered
+    assert client.profile.as_dict()["unread"]["POST /Auth"][0].startswith(
+        "a token (answer: HTTP 200, json"
+    )
+    assert "could not read a token (answer: HTTP 200, json" in caplog.text
+    assert simulator.password not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"Token": "{token}", "CustomerId": "{cid}"},
+        {"access_token": "{token}", "customer_id": "{cid}"},
+        {"Data": {"Token": "{token}", "CustomerID": "{cid}"}},
+        {"Success": True, "Result": {"AccessToken": "{token}", "customer-id": "{cid}"}},
+        [{"TOKEN": "{token}", "CUSTOMERID": "{cid}"}],
+    ],
+)
+async def test_token_under_any_spelling_is_found(
+    sim_url: str, simulator: MonogotoSimulator, answer: object
+) -> None:
+    """The login works whatever the key spelling or envelope, and the token is used."""
+    async with aiohttp.ClientSession() as session:
+        probe = MonogotoClient(
+            session, DEMO_USERNAME, simulator.password, base_url=sim_url
+        )
+        real = await probe.login()
+        body = json.dumps(answer).replace("{token}", real.token)
+        simulator.fail("auth", status=200, body=body.replace("{cid}", real.customer_id))
+        client = MonogotoClient(
+            session, DEMO_USERNAME, simulator.password, base_url=sim_url
+        )
+        assert (await client.login()).customer_id == real.customer_id
+        assert len((await client.list_things()).things) == 3

@@ -10,8 +10,9 @@ from typing import Any
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.monogoto.api import MonogotoResponseError
-from custom_components.monogoto.api.models import parse_ping, parse_sms_id, parse_thing
+from custom_components.monogoto.api import MonogotoResponseError, parse_sms_id
+
+from .bodies import parse_ping, parse_thing
 
 THING = json.loads(
     (Path(__file__).parent.parent / "fixtures" / "thing.json").read_text()

@@ -29,7 +29,7 @@ from custom_components.monogoto.api import (
     MonogotoRateLimitError,
     ThingState,
 )
-from custom_components.monogoto.api.client import MAX_RETRY_AFTER, _retry_after
+from custom_components.monogoto.api.transport import MAX_RETRY_AFTER, retry_after
 from tests.simulator import Fault, MonogotoSimulator, make_thing
 
 THING_ID = "ThingId_ICCID_8999900000000000001"
@@ -192,7 +192,7 @@ NOW = 1_800_000_000.0
     | st.from_regex(r"\s*-?[0-9]{1,30}(\.[0-9]*)?(e[+-]?[0-9]{1,4})?\s*")
 )
 def test_retry_after_is_never_negative_nor_endless(value: str) -> None:
-    wait = _retry_after(value, NOW)
+    wait = retry_after(value, NOW)
     assert wait is None or (math.isfinite(wait) and 0 <= wait <= MAX_RETRY_AFTER)
 
 
@@ -203,7 +203,7 @@ def test_retry_after_is_never_negative_nor_endless(value: str) -> None:
     )
 )
 def test_retry_after_http_dates(when: datetime) -> None:
-    wait = _retry_after(format_datetime(when, usegmt=True), NOW)
+    wait = retry_after(format_datetime(when, usegmt=True), NOW)
     expected = min(
         max(0.0, when.replace(microsecond=0).timestamp() - NOW), MAX_RETRY_AFTER
     )
@@ -230,7 +230,7 @@ def test_retry_after_http_dates(when: datetime) -> None:
     ],
 )
 def test_retry_after_examples(value: str | None, wait: float | None) -> None:
-    assert _retry_after(value, NOW) == wait
+    assert retry_after(value, NOW) == wait
 
 
 def test_retry_after_asctime_date_is_gmt(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,7 +239,7 @@ def test_retry_after_asctime_date_is_gmt(monkeypatch: pytest.MonkeyPatch) -> Non
     time.tzset()
     try:
         when = datetime.fromtimestamp(NOW, UTC) + timedelta(seconds=90)
-        assert _retry_after(when.strftime("%a %b %d %H:%M:%S %Y"), NOW) == 90
+        assert retry_after(when.strftime("%a %b %d %H:%M:%S %Y"), NOW) == 90
     finally:
         monkeypatch.undo()
         time.tzset()

@@ -17,15 +17,10 @@ from custom_components.monogoto.api import (
     ThingState,
     parse_state,
 )
-from custom_components.monogoto.api.models import (
-    jwt_expiry,
-    parse_events,
-    parse_login,
-    parse_statuses,
-    parse_thing,
-    parse_things,
-    parse_timestamp,
-)
+from custom_components.monogoto.api.parsers import jwt_expiry
+from custom_components.monogoto.api.reader import timestamp as parse_timestamp
+
+from .bodies import parse_events, parse_login, parse_statuses, parse_thing, parse_things
 
 THING = json.loads(
     (Path(__file__).parent.parent / "fixtures" / "thing.json").read_text()

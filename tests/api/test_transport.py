@@ -91,13 +91,13 @@ async def test_client_never_weakens_tls(
 ) -> None:
     """Every request leaves TLS to the session and redirects off, whatever the endpoint."""
     seen: list[dict[str, Any]] = []
-    request = client._session.request
+    request = client._transport.session.request
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append(kwargs)
         return request(*args, **kwargs)
 
-    client._session.request = spy  # type: ignore[method-assign]
+    client._transport.session.request = spy  # type: ignore[method-assign]
     thing_id = simulator.thing_ids()[0]
     await client.list_things()
     await client.get_thing(thing_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.monogoto.api.client import PERMISSION_RETRY
+from custom_components.monogoto.api.auth import PERMISSION_RETRY
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import Platform

@@ -68,7 +68,10 @@ async def _all_statuses_read(world: World) -> None:
 def _budget_kept(world: World) -> None:
     """No window held more requests than the budgets allow (logins have their own)."""
     client = world.clients.client
-    for budget, logins in ((client.budget, False), (client._login_budget, True)):
+    for budget, logins in (
+        (client.budget, False),
+        (client._transport.login_budget, True),
+    ):
         times = [t for t, e in world.simulator.request_log if (e == "auth") is logins]
         for window in budget.windows:
             start = 0

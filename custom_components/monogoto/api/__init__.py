@@ -13,12 +13,7 @@ from .budget import (
 )
 from .client import (
     DEFAULT_BASE_URL as DEFAULT_BASE_URL,
-    FEATURES as FEATURES,
-    PAGE_SIZE as PAGE_SIZE,
-    Feature as Feature,
-    Listing as Listing,
     MonogotoClient as MonogotoClient,
-    listing_pages as listing_pages,
 )
 from .exceptions import (
     MonogotoAuthError as MonogotoAuthError,
@@ -27,7 +22,9 @@ from .exceptions import (
     MonogotoPermissionError as MonogotoPermissionError,
     MonogotoRateLimitError as MonogotoRateLimitError,
     MonogotoResponseError as MonogotoResponseError,
+    MonogotoUnexpectedAnswerError as MonogotoUnexpectedAnswerError,
 )
+from .features import FEATURES as FEATURES, Feature as Feature
 from .models import (
     SETTABLE_STATES as SETTABLE_STATES,
     Field as Field,
@@ -38,8 +35,22 @@ from .models import (
     ThingEvent as ThingEvent,
     ThingState as ThingState,
     ThingStatus as ThingStatus,
-    parse_state as parse_state,
-    parse_thing as parse_thing,
     thing_alias as thing_alias,
 )
-from .profile import ApiProfile as ApiProfile, StatusMode as StatusMode
+from .paging import (
+    PAGE_SIZE as PAGE_SIZE,
+    Listing as Listing,
+    listing_pages as listing_pages,
+)
+from .parsers import (
+    parse_events as parse_events,
+    parse_login as parse_login,
+    parse_ping as parse_ping,
+    parse_sms_id as parse_sms_id,
+    parse_state as parse_state,
+    parse_statuses as parse_statuses,
+    parse_thing as parse_thing,
+    parse_things as parse_things,
+)
+from .profile import ApiProfile as ApiProfile
+from .shape import ConsoleShape as ConsoleShape, StatusMode as StatusMode

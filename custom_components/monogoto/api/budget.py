@@ -35,7 +35,7 @@ class Window:
     seconds: float
 
 
-#: The console's documented budgets (decision 3): 60 a minute, 1,000 an hour.
+#: The console's documented budgets: 60 a minute, 1,000 an hour.
 MINUTE: Final = Window(60, 60.0)
 HOUR: Final = Window(1000, 3600.0)
 #: Logins: 5 a minute (documented for the v1 API's auth endpoints, per IP).
@@ -80,7 +80,8 @@ class RequestBudget:
         self._in_flight = 0
         self._waiting: list[tuple[int, int]] = []
         self._tickets = itertools.count()
-        self._changed = asyncio.Event()
+        #: The event each waiting request sleeps on; only the first in line is woken.
+        self._wakers: dict[tuple[int, int], asyncio.Event] = {}
 
     @property
     def hourly_limit(self) -> int:
@@ -124,7 +125,7 @@ class RequestBudget:
                         self._in_flight += 1
                         self._notify()
                         return
-                await self._wait(delay)
+                await self._wait(ticket, delay)
         except BaseException:
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
@@ -162,21 +163,29 @@ class RequestBudget:
             self._answered.popleft()
 
     def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
+        """Wake the first in line: only it may take a slot (the others wait their turn).
 
-    async def _wait(self, delay: float | None) -> None:
-        """Wait for a change (a grant, an answer, a departure) or ``delay`` seconds."""
-        changed = asyncio.ensure_future(self._changed.wait())
-        if delay is None:
+        Waking every waiter on every change would cost a hundred wake-ups per request when a
+        listing queues a hundred pages.
+        """
+        if self._waiting and (waker := self._wakers.get(self._waiting[0])):
+            waker.set()
+
+    async def _wait(self, ticket: tuple[int, int], delay: float | None) -> None:
+        """Wait to be woken (a grant, an answer, a departure) or ``delay`` seconds."""
+        waker = self._wakers[ticket] = asyncio.Event()
+        try:
+            if delay is None:
+                await waker.wait()
+                return
+            changed = asyncio.ensure_future(waker.wait())
+            timer = asyncio.ensure_future(self._sleep(max(delay, 0.001)))
             try:
-                await changed
+                await asyncio.wait(
+                    (changed, timer), return_when=asyncio.FIRST_COMPLETED
+                )
             finally:
                 changed.cancel()
-            return
-        timer = asyncio.ensure_future(self._sleep(max(delay, 0.001)))
-        try:
-            await asyncio.wait((changed, timer), return_when=asyncio.FIRST_COMPLETED)
+                timer.cancel()
         finally:
-            changed.cancel()
-            timer.cancel()
+            del self._wakers[ticket]

@@ -43,3 +43,11 @@ class MonogotoRateLimitError(MonogotoError):
 
 class MonogotoResponseError(MonogotoError):
     """The console answered, but with something we cannot read (bad JSON, wrong shape, 4xx)."""
+
+
+class MonogotoUnexpectedAnswerError(MonogotoResponseError):
+    """The console answered in a way we cannot read (a login answer without a token …).
+
+    Not a refusal: nothing says the credentials or the request were wrong. What the answer
+    looked like (its form, never its content) is in the log and the API profile.
+    """

@@ -6,6 +6,7 @@ contradicts it, the client falls back to a way that works, keeps using that way,
 here what it saw. Diagnostics show the profile, so a user's bug report carries the evidence.
 
 Nothing here identifies anyone: counts, modes, field *names* and body *forms*, never values.
+It is a record only: the client steers by its console shape (``shape.py``), never by this.
 """
 
 from __future__ import annotations
@@ -19,23 +20,13 @@ import re
 from typing import Any
 
 from .models import Field
+from .shape import StatusMode
 
 _LOGGER = logging.getLogger(__name__)
 
 #: A JSON key worth recording: a plain name, not an identifier used as a key.
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z_]{0,39}[0-9]{0,2}$", re.ASCII)
 _MAX_KEYS = 12
-
-
-class StatusMode(StrEnum):
-    """How ``GET /thing/status`` is asked (decision 2; fallbacks in this order)."""
-
-    #: Up to a page of comma-separated ids per call (``ThingIds=a,b,c``).
-    BATCHED = "batched"
-    #: Without ids, paged like the listing: every SIM's status.
-    LISTING = "listing"
-    #: One id per call.
-    PER_SIM = "per_sim"
 
 
 class TokenKind(StrEnum):
@@ -79,6 +70,16 @@ def body_form(text: str, decoded: Any = None) -> str:
     if stripped.startswith("<"):
         return "html"
     return "text"
+
+
+_FORMS = {bool: "boolean", int: "number", float: "number", str: "text"}
+
+
+def value_form(value: object) -> str:
+    """Name a value's form without its content: ``text``, ``number``, ``object`` …."""
+    if isinstance(value, Mapping):
+        return "object"
+    return "array" if isinstance(value, list) else _FORMS.get(type(value), "other")
 
 
 def spellings(payload: Mapping[str, Any]) -> set[str]:
@@ -126,6 +127,8 @@ class ApiProfile:
     login_rejections: Counter[str] = field(default_factory=Counter)
     error_bodies: dict[str, str] = field(default_factory=dict)
     permission_refused: set[str] = field(default_factory=set)
+    #: What could not be read, by endpoint: the value's key and form (``reader.py``).
+    unread: dict[str, set[str]] = field(default_factory=dict)
     fallbacks: list[str] = field(default_factory=list)
 
     def fallback(self, message: str) -> None:
@@ -137,6 +140,16 @@ class ApiProfile:
     def note_error(self, what: str, status: int, form: str) -> None:
         """Record the form of an error body (the latest per endpoint and status)."""
         self.error_bodies[f"{what} HTTP {status}"] = form
+
+    def note_unread(self, endpoint: str, forms: Iterable[str]) -> None:
+        """Record what an answer of ``endpoint`` carried unreadably; say so at INFO, once."""
+        known = self.unread.setdefault(endpoint, set())
+        for what in forms:
+            if what not in known:
+                known.add(what)
+                _LOGGER.info(
+                    "Monogoto console: could not read %s from %s", what, endpoint
+                )
 
     def note_listing_fields(self, fields: Iterable[Field]) -> None:
         """Record which fields the listing's items carried (any item counts)."""
@@ -171,6 +184,7 @@ class ApiProfile:
                 "logins": self.logins,
                 "login_rejections": dict(sorted(self.login_rejections.items())),
             },
+            "unread": {k: sorted(v) for k, v in sorted(self.unread.items()) if v},
             "permission_refused": sorted(self.permission_refused),
             "fallbacks": list(self.fallbacks),
         }
