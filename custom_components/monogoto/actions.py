@@ -11,7 +11,6 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.event import async_call_later
 
 from .api import (
-    ImeiLock,
     MonogotoConflictError,
     MonogotoError,
     PingResult,

@@ -74,7 +74,9 @@ def normalize_url(value: str) -> str:
 
 def _has_userinfo(text: str, url: URL) -> bool:
     """Return whether the URL names a user or a password, or has an empty ``@`` (yarl drops it)."""
-    return url.user is not None or url.password is not None or "@" in urlsplit(text).netloc
+    return (
+        url.user is not None or url.password is not None or "@" in urlsplit(text).netloc
+    )
 
 
 def _is_loopback(host: str) -> bool:

@@ -172,7 +172,9 @@ async def _async_set_imei_lock(call: ServiceCall) -> None:
                 translation_placeholders={"device": name},
             )
     for runtime, thing_id, name in targets:
-        await async_set_imei_lock(runtime, thing_id, name, locked=call.data[ATTR_LOCKED])
+        await async_set_imei_lock(
+            runtime, thing_id, name, locked=call.data[ATTR_LOCKED]
+        )
 
 
 async def _async_get_sim_events(call: ServiceCall) -> ServiceResponse:

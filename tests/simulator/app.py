@@ -633,7 +633,9 @@ class MonogotoSimulator:
         if thing is None or not path.startswith("/thing/"):
             return self._error(404, "Not found")
         lock, master = body.get("LockMasterImei"), body.get("MasterIMEI")
-        if not isinstance(lock, bool) or not (master is None or isinstance(master, str)):
+        if not isinstance(lock, bool) or not (
+            master is None or isinstance(master, str)
+        ):
             return self._error(400, "Invalid Input Data")
         if body.get("cas") != thing["cas"]:
             return self._error(self.quirks.stale_cas_status, "cas mismatch")

@@ -23,6 +23,7 @@ from .features import Feature
 from .models import (
     SETTABLE_STATES,
     Field,
+    ImeiLock,
     Login,
     PingResult,
     Thing,
@@ -35,7 +36,9 @@ from .paging import PAGE_SIZE, Listing, Pager
 from .parsers import (
     parse_sms_id,
     parse_state,
+    parse_thing_saved,
     read_events,
+    read_imei_lock,
     read_ping,
     read_thing,
     state_body_form,
@@ -177,6 +180,38 @@ class MonogotoClient:
         )
         self.profile.write_answers[response.form] += 1
         _LOGGER.debug("Set %s to %s", thing_alias(thing_id), state)
+
+    async def get_imei_lock(self, thing_id: str) -> ImeiLock:
+        """Return a thing's IMEI lock and ``cas``, read just before writing (``GET /thing/{id}``)."""
+        return await self._read(
+            Feature.DETAILS,
+            "GET /thing/{id}",
+            read_imei_lock,
+            "GET",
+            f"/thing/{segment(thing_id)}",
+        )
+
+    async def set_imei_lock(
+        self, thing_id: str, cas: str, *, locked: bool, master_imei: str | None
+    ) -> None:
+        """Lock a SIM to ``master_imei`` or unlock it (``PUT /thing/update/``).
+
+        ``cas`` is the thing's as just read: a stale one raises ``MonogotoConflictError``.
+        """
+        response = await self._auth.request(
+            Feature.IMEI_LOCK,
+            "PUT",
+            "/thing/update/",
+            json_body={
+                "cas": cas,
+                "ThingId": f"/thing/{thing_id}",
+                "LockMasterImei": locked,
+                "MasterIMEI": master_imei,
+            },
+        )
+        self.profile.write_answers[response.form] += 1
+        parse_thing_saved(response.text)
+        _LOGGER.debug("Set the IMEI lock of %s to %s", thing_alias(thing_id), locked)
 
     async def get_thing_states(
         self, thing_ids: Iterable[str]
