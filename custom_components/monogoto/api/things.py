@@ -83,7 +83,8 @@ def read_imei_lock(payload: Any, unread: set[str] | None = None) -> ImeiLock:
     """
     node, _ = _thing_node(payload, unread)
     raw_cas = node.get("cas")
-    cas = str(raw_cas).strip() if isinstance(raw_cas, str | int) else None
+    readable = isinstance(raw_cas, str | int) and not isinstance(raw_cas, bool)
+    cas = str(raw_cas).strip() if readable else None
     if not cas:
         raise MonogotoResponseError("Thing lacks its cas")
     return ImeiLock(
