@@ -1,4 +1,4 @@
-"""Anti-theft: the IMEI lock (switch and action), device swaps, and who may call costly actions."""
+"""Anti-theft: the IMEI lock (switch and action) and device swaps."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
@@ -21,12 +21,8 @@ from homeassistant.const import (
     STATE_UNAVAILABLE,
     EntityCategory,
 )
-from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import (
-    HomeAssistantError,
-    ServiceValidationError,
-    Unauthorized,
-)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 
 from .helpers import (
@@ -190,65 +186,6 @@ async def test_set_imei_lock_on_many_sims(
         assert simulator.things[thing_id]["LockMasterImei"] is True
         state = hass.states.get(entity_id_of(hass, "switch", thing_id, "imei_lock"))
         assert state.state == STATE_ON
-
-
-@pytest.mark.parametrize(
-    ("action", "fields"),
-    [
-        ("send_sms", {"message": "STATUS#"}),
-        ("set_sim_state", {"state": "suspended"}),
-        ("set_imei_lock", {"locked": True}),
-    ],
-)
-async def test_costly_actions_are_for_administrators_only(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    hass_read_only_user: MockUser,
-    hass_admin_user: MockUser,
-    action: str,
-    fields: dict[str, Any],
-) -> None:
-    """A non-administrator is refused before any request; an administrator is not."""
-    thing_id = simulator.thing_ids()[0]
-    data = {ATTR_DEVICE_ID: [device_id_of(hass, thing_id)], **fields}
-    requests = sum(simulator.requests.values())
-    with pytest.raises(Unauthorized):
-        await hass.services.async_call(
-            DOMAIN,
-            action,
-            data,
-            blocking=True,
-            context=Context(user_id=hass_read_only_user.id),
-        )
-    assert sum(simulator.requests.values()) == requests
-    await hass.services.async_call(
-        DOMAIN,
-        action,
-        data,
-        blocking=True,
-        context=Context(user_id=hass_admin_user.id),
-    )
-    assert sum(simulator.requests.values()) > requests
-
-
-async def test_ping_and_event_reads_stay_open(
-    hass: HomeAssistant,
-    simulator: MonogotoSimulator,
-    init_integration: MockConfigEntry,
-    hass_read_only_user: MockUser,
-) -> None:
-    thing_id = simulator.thing_ids()[0]
-    for action in ("ping", "get_sim_events"):
-        response = await hass.services.async_call(
-            DOMAIN,
-            action,
-            {ATTR_DEVICE_ID: [device_id_of(hass, thing_id)]},
-            blocking=True,
-            return_response=True,
-            context=Context(user_id=hass_read_only_user.id),
-        )
-        assert response is not None
 
 
 async def test_a_device_swap_fires_the_trigger_once(
