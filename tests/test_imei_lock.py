@@ -145,6 +145,36 @@ async def test_a_cas_stale_twice_is_a_clear_error(
     )
 
 
+async def test_a_lock_shows_what_was_written_when_the_read_after_fails(
+    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
+) -> None:
+    """The write is what counts: the next listing confirms it."""
+    thing_id = simulator.thing_ids()[0]
+    simulator.fail("thing", passthrough=True)  # the read for the cas
+    simulator.fail("thing", status=503)  # the read after the write
+    await _switch(hass, thing_id, SERVICE_TURN_ON)
+    assert simulator.requests["thing_update"] == 1
+    assert (
+        hass.states.get(entity_id_of(hass, "switch", thing_id, "imei_lock")).state
+        == STATE_ON
+    )
+
+
+async def test_a_lock_refuses_when_the_fresh_read_has_no_imei(
+    hass: HomeAssistant, simulator: MonogotoSimulator, init_integration: MockConfigEntry
+) -> None:
+    """The listing still showed an IMEI; the read just before the write has none."""
+    thing_id = simulator.thing_ids()[0]
+    simulator.swap_device(thing_id, None)
+    with pytest.raises(ServiceValidationError) as err:
+        await _switch(hass, thing_id, SERVICE_TURN_ON)
+    assert err.value.translation_key == "imei_lock_no_imei"
+    assert simulator.requests["thing_update"] == 0
+    # Unlocking needs no IMEI.
+    await _switch(hass, thing_id, SERVICE_TURN_OFF)
+    assert simulator.update_bodies[0]["LockMasterImei"] is False
+
+
 @pytest.mark.things(0)
 async def test_a_sim_never_in_a_device_cannot_be_locked(
     hass: HomeAssistant,
