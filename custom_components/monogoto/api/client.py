@@ -1,7 +1,8 @@
 """Async client for the Monogoto console API (``https://console.monogoto.io``): the facade.
 
-One method per endpoint. The work is elsewhere, a file per job: ``transport.py`` (one request:
-budget slot, timeout, status → exception), ``auth.py`` (the token, refusals, resting features),
+One method per endpoint (the writes to a SIM mixed in from ``writes.py``). The work is
+elsewhere, a file per job: ``transport.py`` (one request: budget slot, timeout, status →
+exception), ``auth.py`` (the token, refusals, resting features),
 ``paging.py`` (the listing), ``statuses.py`` (status modes and fallbacks), ``reader.py`` and
 ``parsers.py`` (reading answers), ``profile.py`` (the record of what was seen). What the
 integration steers by is ``shape``, a read-only ``ConsoleShape``.
@@ -21,14 +22,11 @@ from .budget import LOGIN_WINDOW, RequestBudget
 from .exceptions import MonogotoError
 from .features import Feature
 from .models import (
-    SETTABLE_STATES,
     Field,
-    ImeiLock,
     Login,
     PingResult,
     Thing,
     ThingEvent,
-    ThingState,
     ThingStatus,
     thing_alias,
 )
@@ -36,9 +34,7 @@ from .paging import PAGE_SIZE, Listing, Pager
 from .parsers import (
     parse_sms_id,
     parse_state,
-    parse_thing_saved,
     read_events,
-    read_imei_lock,
     read_ping,
     read_thing,
     state_body_form,
@@ -48,14 +44,15 @@ from .reader import decode
 from .shape import ConsoleShape
 from .statuses import Statuses, each
 from .transport import DEFAULT_TIMEOUT, Transport, segment
+from .writes import ThingWrites
 
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL: Final = "https://console.monogoto.io"
 
 
-class MonogotoClient:
-    """Talks to the Monogoto console for one account."""
+class MonogotoClient(ThingWrites):
+    """Talks to the Monogoto console for one account (its writes to a SIM: ``writes.py``)."""
 
     def __init__(
         self,
@@ -167,51 +164,6 @@ class MonogotoClient:
         )
         self.profile.state_bodies[state_body_form(response.text)] += 1
         return parse_state(response.text)
-
-    async def set_thing_state(self, thing_id: str, state: ThingState) -> None:
-        """Activate or suspend a SIM (``PUT /thing/{id}/state/``); a billable, live change."""
-        if state not in SETTABLE_STATES:
-            raise ValueError(f"Only ACTIVE or SUSPENDED can be set, not {state}")
-        response = await self._auth.request(
-            Feature.WRITE_STATE,
-            "PUT",
-            f"/thing/{segment(thing_id)}/state/",
-            json_body={"state": str(state)},
-        )
-        self.profile.write_answers[response.form] += 1
-        _LOGGER.debug("Set %s to %s", thing_alias(thing_id), state)
-
-    async def get_imei_lock(self, thing_id: str) -> ImeiLock:
-        """Return a thing's IMEI lock and ``cas``, read just before writing (``GET /thing/{id}``)."""
-        return await self._read(
-            Feature.DETAILS,
-            "GET /thing/{id}",
-            read_imei_lock,
-            "GET",
-            f"/thing/{segment(thing_id)}",
-        )
-
-    async def set_imei_lock(
-        self, thing_id: str, cas: str, *, locked: bool, master_imei: str | None
-    ) -> None:
-        """Lock a SIM to ``master_imei`` or unlock it (``PUT /thing/update/``).
-
-        ``cas`` is the thing's as just read: a stale one raises ``MonogotoConflictError``.
-        """
-        response = await self._auth.request(
-            Feature.IMEI_LOCK,
-            "PUT",
-            "/thing/update/",
-            json_body={
-                "cas": cas,
-                "ThingId": f"/thing/{thing_id}",
-                "LockMasterImei": locked,
-                "MasterIMEI": master_imei,
-            },
-        )
-        self.profile.write_answers[response.form] += 1
-        parse_thing_saved(response.text)
-        _LOGGER.debug("Set the IMEI lock of %s to %s", thing_alias(thing_id), locked)
 
     async def get_thing_states(
         self, thing_ids: Iterable[str]
