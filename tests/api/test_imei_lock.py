@@ -103,3 +103,13 @@ def test_imei_watch_tells_a_change_of_device_only() -> None:
     assert (swap.old_imei, swap.new_imei) == ("350000000000001", "350000000000002")
     assert "35000000000000" not in repr(swap)
     assert watch.seen("350000000000002") is None
+
+
+async def test_an_unreadable_lock_is_unknown_and_recorded(
+    client: MonogotoClient, simulator: MonogotoSimulator
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    simulator.things[thing_id]["LockMasterImei"] = "perhaps"
+    lock = await client.get_imei_lock(thing_id)
+    assert lock.locked is None
+    assert client.profile.unread["GET /thing/{id}"]
