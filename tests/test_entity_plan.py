@@ -30,10 +30,10 @@ from custom_components.monogoto.entity_plan import (
     plan_entities,
     planned_keys,
 )
-from custom_components.monogoto.event import DATA_SESSIONS, SMS_EVENTS
+from custom_components.monogoto.event import DATA_SESSIONS, DEVICE_SWAPS, SMS_EVENTS
 from custom_components.monogoto.notify import SMS
 from custom_components.monogoto.sensor import ACCOUNT_SENSORS, SENSORS
-from custom_components.monogoto.switch import SIM_SWITCH
+from custom_components.monogoto.switch import IMEI_LOCK_SWITCH, SIM_SWITCH
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     device_registry as dr,
@@ -61,6 +61,8 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
         *SENSORS,
         ONLINE,
         SIM_SWITCH,
+        IMEI_LOCK_SWITCH,
+        DEVICE_SWAPS,
         SMS,
         *BUTTONS,
         SMS_EVENTS,
@@ -83,10 +85,14 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
 @pytest.mark.parametrize(
     ("sims", "enabled"),
     [
-        (0, 14),
-        (100, 14),
-        (713, 14),  # 9,982 enabled: the most that keep everything
-        (714, 13),  # the README's table, boundary by boundary
+        (0, 16),
+        (100, 16),
+        (624, 16),  # 9,984 enabled: the most that keep everything
+        (625, 15),  # the README's table, boundary by boundary
+        (666, 15),
+        (667, 14),
+        (713, 14),
+        (714, 13),
         (768, 13),
         (769, 12),
         (832, 12),
@@ -118,11 +124,11 @@ def test_every_enabled_sim_entity_has_a_place_in_the_plan() -> None:
 def test_levels_are_enabled_for_every_sim_or_none(sims: int, enabled: int) -> None:
     plan = plan_entities(sims, NAMED_FIELDS)
     order = [key for key, _ in PLAN_ORDER]
-    assert len(order) == 14
+    assert len(order) == 16
     assert plan.enabled == frozenset(order[:enabled])
     assert plan.left_disabled == tuple(order[enabled:])
-    assert plan.disabled_entities == sims * (14 - enabled)
-    assert plan.fits == SIM_CAP // 14 == 713
+    assert plan.disabled_entities == sims * (16 - enabled)
+    assert plan.fits == SIM_CAP // 16 == 624
     assert enabled == 1 or sims * enabled <= SIM_CAP
 
 
@@ -137,15 +143,21 @@ def test_a_field_sensor_without_a_named_level_is_planned_after_the_named_sensors
     ):
         keys = planned_keys(ALL_FIELDS)
     last_named = keys.index("roaming_country")
-    assert keys[last_named + 1 : last_named + 7] == [
-        "imei",
+    # The IMEI has a level of its own already: the device swaps, which need it.
+    assert keys[last_named + 1 : last_named + 6] == [
         "imsi",
         "msisdn",
         "ip_address",
         "apn",
         "cell_id",
     ]
-    assert keys[last_named + 7 :] == ["sms", "ping", "reset_connection"]
+    assert keys[last_named + 6 :] == [
+        "sms",
+        "ping",
+        "reset_connection",
+        "device_swaps",
+        "imei_lock",
+    ]
 
 
 def test_the_plan_counts_only_the_entities_the_account_has() -> None:
@@ -240,6 +252,7 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
             "network",
             "roaming_country",
             "sms",
+            "device_swaps",
         ),
         6,
     )
@@ -251,7 +264,8 @@ async def test_a_small_cap_disables_whole_levels_with_a_repair_issue(
     assert issue.translation_placeholders == {
         "title": init_integration.title,
         "sims": "6",
-        "disabled": str(6 * 9),  # the seven above, and the two buttons (configuration)
+        # The eight above, the two buttons and the IMEI lock (configuration).
+        "disabled": str(6 * 11),
         "fits": "2",
         "limit": "40",
     }
@@ -292,7 +306,7 @@ async def test_entities_the_user_enabled_leave_less_room_and_nothing_is_refused(
         DOMAIN, f"entity_plan_{mock_config_entry.entry_id}"
     )
     assert issue is not None
-    assert int(issue.translation_placeholders["disabled"]) == 6 * 9 + 25
+    assert int(issue.translation_placeholders["disabled"]) == 6 * 11 + 25
 
     # A reload: the entities already registered keep their setting and take no new room.
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
@@ -308,7 +322,7 @@ async def test_no_issue_when_everything_fits(
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, f"entity_plan_{init_integration.entry_id}"
     )
-    assert len(enabled_entities(hass, init_integration)) == 6 * 14 + 5
+    assert len(enabled_entities(hass, init_integration)) == 6 * 16 + 5
 
 
 # -- the acceptance: 5,000 SIMs ----------------------------------------------------------------
@@ -361,7 +375,7 @@ async def test_5000_sims_each_keep_an_enabled_state_sensor(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}")
     assert issue is not None
     assert issue.translation_placeholders["sims"] == "5000"
-    assert issue.translation_placeholders["disabled"] == str(5000 * 13)
+    assert issue.translation_placeholders["disabled"] == str(5000 * 15)
 
 
 @pytest.mark.things(5000)
@@ -386,7 +400,8 @@ async def test_5000_sims_with_50_chosen_have_exactly_those_all_enabled(
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry_id)
     per_sim = [e for e in entities if e.entity_category is None and e.device_id]
     sim_entities = [e for e in per_sim if e.unique_id.startswith("ThingId_")]
-    assert len(sim_entities) == 50 * 12  # 14 kinds; the two buttons have a category
+    # 16 kinds; the two buttons and the IMEI lock have a category.
+    assert len(sim_entities) == 50 * 13
     assert not [e for e in sim_entities if e.disabled]
     assert REFUSAL not in caplog.text
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"entity_plan_{entry_id}") is None

@@ -26,7 +26,12 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from custom_components.monogoto.api import MonogotoClient, MonogotoError, ThingState
 from custom_components.monogoto.const import DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, SERVICE_TURN_OFF
+from homeassistant.const import (
+    ATTR_DEVICE_ID,
+    ATTR_ENTITY_ID,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
@@ -42,6 +47,8 @@ CANARY = {
     "iccid": "8999977700000000042",
     "imsi": "999997770000042",
     "imei": "357770000000042",
+    # The device the SIM is moved to (a device swap) is a secret too.
+    "new_imei": "357770000000077",
     "msisdn": "+999777000042",
     "pin": "7391",
     "puk": "73910042",
@@ -234,6 +241,18 @@ async def test_no_secret_in_logs_or_diagnostics(
     await hass.services.async_call(
         SWITCH_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: switch}, blocking=True
     )
+    # Lock the SIM to its device (the lock is read and written with both IMEIs in it), then
+    # move it to another device: the swap's event carries both IMEIs.
+    await hass.services.async_call(
+        SWITCH_DOMAIN,
+        SERVICE_TURN_ON,
+        {ATTR_ENTITY_ID: entity_id_of(hass, "switch", thing_id, "imei_lock")},
+        blocking=True,
+    )
+    simulator.swap_device(thing_id, CANARY["new_imei"])
+    await next_poll(hass, freezer)
+    swap = hass.states.get(entity_id_of(hass, "event", thing_id, "device_swaps"))
+    assert swap.attributes["new_imei"] == CANARY["new_imei"]
     device = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, thing_id), init_integration.entry_id
     )

@@ -107,11 +107,13 @@ async def test_values_equal_the_simulator(
     } | {
         ("binary_sensor", "online"),
         ("switch", "sim"),
+        ("switch", "imei_lock"),
         ("notify", "sms"),
         ("button", "ping"),
         ("button", "reset_connection"),
         ("event", "sms_events"),
         ("event", "data_sessions"),
+        ("event", "device_swaps"),
     }
     for thing_id in simulator.things:
         found = {

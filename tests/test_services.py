@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
@@ -87,41 +88,57 @@ def test_selector_options_are_the_handlers() -> None:
     assert selector["options"] == list(services_module.STATE_OPTIONS)
 
 
-async def test_set_sim_state_is_admin_only(
+@pytest.mark.parametrize(
+    ("action", "fields"),
+    [
+        ("send_sms", {"message": "STATUS#"}),
+        ("set_sim_state", {"state": "suspended"}),
+        ("set_imei_lock", {"locked": True}),
+    ],
+)
+async def test_costly_actions_are_for_administrators_only(
     hass: HomeAssistant,
     simulator: MonogotoSimulator,
     init_integration: MockConfigEntry,
     hass_read_only_user: MockUser,
     hass_admin_user: MockUser,
+    action: str,
+    fields: dict[str, Any],
 ) -> None:
-    """It changes a live, billable SIM: a non-admin user is refused before any request."""
+    """A non-administrator is refused before any request; an administrator is not."""
     thing_id = simulator.thing_ids()[0]
-    data = {ATTR_DEVICE_ID: [device_id_of(hass, thing_id)], "state": "suspended"}
+    data = {ATTR_DEVICE_ID: [device_id_of(hass, thing_id)], **fields}
 
-    async def set_sim_state_as(user: MockUser) -> None:
+    async def call_as(user: MockUser) -> None:
         await hass.services.async_call(
-            DOMAIN,
-            "set_sim_state",
-            data,
-            blocking=True,
-            context=Context(user_id=user.id),
+            DOMAIN, action, data, blocking=True, context=Context(user_id=user.id)
         )
 
+    requests = sum(simulator.requests.values())
     with pytest.raises(Unauthorized):
-        await set_sim_state_as(hass_read_only_user)
-    assert simulator.put_bodies == []
-    await set_sim_state_as(hass_admin_user)
-    assert simulator.put_bodies == [(thing_id, {"state": "SUSPENDED"})]
-    # Reading events stays open to every user.
-    response = await hass.services.async_call(
-        DOMAIN,
-        "get_sim_events",
-        {ATTR_DEVICE_ID: device_id_of(hass, thing_id)},
-        blocking=True,
-        return_response=True,
-        context=Context(user_id=hass_read_only_user.id),
-    )
-    assert response is not None
+        await call_as(hass_read_only_user)
+    assert sum(simulator.requests.values()) == requests
+    await call_as(hass_admin_user)
+    assert sum(simulator.requests.values()) > requests
+
+
+async def test_ping_and_event_reads_stay_open(
+    hass: HomeAssistant,
+    simulator: MonogotoSimulator,
+    init_integration: MockConfigEntry,
+    hass_read_only_user: MockUser,
+) -> None:
+    thing_id = simulator.thing_ids()[0]
+    for action in ("ping", "get_sim_events"):
+        response = await hass.services.async_call(
+            DOMAIN,
+            action,
+            {ATTR_DEVICE_ID: [device_id_of(hass, thing_id)]},
+            blocking=True,
+            return_response=True,
+            context=Context(user_id=hass_read_only_user.id),
+        )
+        assert response is not None
 
 
 async def test_set_sim_state_refuses_a_retired_sim_before_writing_any(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 import probatio as vol
 from yarl import URL
@@ -50,16 +51,18 @@ def normalize_url(value: str) -> str:
     """Return the console URL without a trailing slash, or raise ``InvalidUrlError``.
 
     Plain http is accepted only for loopback hosts (the simulator): credentials never travel
-    unencrypted across a network.
+    unencrypted across a network. Any user information (``user@``, ``:secret@``, even a bare
+    ``@``) is refused: a password in the URL would sit in the entry's data.
     """
+    text = value.strip()
     try:
-        url = URL(value.strip())
+        url = URL(text)
     except ValueError as err:
         raise InvalidUrlError from err
     if (
         not url.host
         or url.scheme not in ("http", "https")
-        or url.user
+        or _has_userinfo(text, url)
         or url.query_string
         or url.fragment
     ):
@@ -67,6 +70,13 @@ def normalize_url(value: str) -> str:
     if url.scheme == "http" and not _is_loopback(url.host):
         raise InvalidUrlError
     return str(url).rstrip("/")
+
+
+def _has_userinfo(text: str, url: URL) -> bool:
+    """Return whether the URL names a user or a password, or has an empty ``@`` (yarl drops it)."""
+    return (
+        url.user is not None or url.password is not None or "@" in urlsplit(text).netloc
+    )
 
 
 def _is_loopback(host: str) -> bool:

@@ -34,6 +34,7 @@ TO_REDACT_THING = {
     "iccid",
     "name",
     "imei",
+    "master_imei",
     "imsi",
     "msisdn",
     "ip_address",

@@ -151,6 +151,27 @@ def thing_platform_setup[DescriptionT: EntityDescription](
     return async_setup_entry
 
 
+type PlatformSetup = Callable[
+    [HomeAssistant, MonogotoConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]
+
+
+def combined_setup(*setups: PlatformSetup) -> PlatformSetup:
+    """Return the ``async_setup_entry`` of a platform whose SIM entities are of several classes."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: MonogotoConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        """Set up each class's entities in turn."""
+        for setup in setups:
+            await setup(hass, entry, async_add_entities)
+
+    return async_setup_entry
+
+
 @dataclass(slots=True)
 class _SimEntities[DescriptionT: EntityDescription]:
     """Adds a platform's SIM entities now and as SIMs or fields appear.

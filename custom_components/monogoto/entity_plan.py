@@ -5,7 +5,7 @@ Home Assistant refuses to add an enabled entity to a config entry that already h
 then depends on the order they happen to arrive in. The plan decides instead, the same way for
 every SIM: its state sensor is always enabled, then, as long as *every* SIM's fits, its switch,
 its online sensor, its data used, its pushed SMS and data-session events, its other sensors,
-its SMS entity and its buttons, in that order. (An entity kind without a level, such as a SIM's
+its SMS entity, its buttons, its device swaps and its IMEI lock, in that order. (An entity kind without a level, such as a SIM's
 tracker, which exists only once the console locates it, takes what room is left, through the
 same count.) What does not fit is
 still created, disabled (the user may enable some), and a repair issue says so. A level is
@@ -49,6 +49,8 @@ PLAN_ORDER: Final[tuple[tuple[str, tuple[Field, ...]], ...]] = (
     ("sms", ()),
     ("ping", ()),
     ("reset_connection", ()),
+    ("device_swaps", (Field.IMEI,)),
+    ("imei_lock", (Field.IMEI_LOCK,)),
 )
 #: The level after which a field sensor without a place of its own is planned.
 LAST_NAMED_SENSOR: Final = "roaming_country"

@@ -12,6 +12,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 from .api import FEATURES, Feature, MonogotoError
 from .api.exceptions import (
     MonogotoAuthError,
+    MonogotoConflictError,
     MonogotoConnectionError,
     MonogotoPermissionError,
     MonogotoRateLimitError,
@@ -29,6 +30,8 @@ ERROR_KEYS: dict[type[MonogotoError], str] = {
     MonogotoPermissionError: "permission_denied",
     MonogotoRateLimitError: "rate_limited",
     MonogotoConnectionError: "cannot_connect",
+    # Before its base class: the first match wins.
+    MonogotoConflictError: "thing_changed",
     MonogotoResponseError: "invalid_response",
 }
 

@@ -1,8 +1,10 @@
-"""Event entities of a SIM: its SMS (received, sent) and its data sessions, as the Hub pushes them.
+"""Event entities of a SIM: its SMS (received, sent) and data sessions as pushed, and its device swaps.
 
-They fire only from pushes (``webhook.py``); polling has no events to give. Each carries what
-the payload gave: the network, the bytes of a data session, a received SMS's sender and text.
-They are unavailable while real-time events are turned off (no webhook is registered).
+The pushed ones fire only from pushes (``webhook.py``); polling has no events to give. Each
+carries what the payload gave: the network, the bytes of a data session, a received SMS's
+sender and text. They are unavailable while real-time events are turned off (no webhook is
+registered). The device swaps come from the listing (``swaps.py``): a SIM whose IMEI changed
+moved to another device, perhaps a thief's phone.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ from dataclasses import dataclass
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.const import Platform
+from homeassistant.core import callback
 
+from .api import Field
+from .const import LOGGER
 from .coordinator import ThingsCoordinator
-from .entity import MonogotoThingEntity, thing_platform_setup
+from .entity import MonogotoThingEntity, combined_setup, thing_platform_setup
 from .push import PushEvent, PushKind
+from .swaps import ImeiWatch
 
 # Fed by pushes, no update calls to limit.
 PARALLEL_UPDATES = 0
@@ -64,6 +70,52 @@ class MonogotoEventEntity(MonogotoThingEntity[ThingsCoordinator], EventEntity):
         return super().available and self.runtime.push.enabled
 
 
-async_setup_entry = thing_platform_setup(
-    Platform.EVENT, [SMS_EVENTS, DATA_SESSIONS], MonogotoEventEntity
+DEVICE_SWAPS = EventEntityDescription(
+    key="device_swaps", translation_key="device_swaps", event_types=["swapped"]
+)
+
+
+class MonogotoDeviceSwapEntity(MonogotoThingEntity[ThingsCoordinator], EventEntity):
+    """Fires when a listing shows the SIM in another device than the one before (its IMEI).
+
+    The IMEIs are in the event's data, for automations, but never recorded (history,
+    backups) nor logged.
+    """
+
+    _unrecorded_attributes = frozenset({"old_imei", "new_imei"})
+    _watch: ImeiWatch | None = None
+
+    @property
+    def fields(self) -> frozenset[Field]:
+        """Return the field the swaps are seen in."""
+        return frozenset({Field.IMEI})
+
+    async def async_added_to_hass(self) -> None:
+        """Start watching from the IMEI the SIM is in now."""
+        await super().async_added_to_hass()
+        self._watch = ImeiWatch(self.thing.imei if self.available else None)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Fire once for a new IMEI, then show the entity as usual."""
+        if self._watch is not None and self.available:
+            swap = self._watch.seen(self.thing.imei)
+            if swap is not None:
+                LOGGER.info("%s moved to another device", self.thing.alias)
+                self._trigger_event(
+                    "swapped", {"old_imei": swap.old_imei, "new_imei": swap.new_imei}
+                )
+        super()._handle_coordinator_update()
+
+
+async_setup_entry = combined_setup(
+    thing_platform_setup(
+        Platform.EVENT, [SMS_EVENTS, DATA_SESSIONS], MonogotoEventEntity
+    ),
+    thing_platform_setup(
+        Platform.EVENT,
+        [DEVICE_SWAPS],
+        MonogotoDeviceSwapEntity,
+        exists=lambda _, fields: Field.IMEI in fields,
+    ),
 )

@@ -1,8 +1,9 @@
-"""The ``monogoto.*`` actions: set a SIM's state, read its recent events, text it, ping it.
+"""The ``monogoto.*`` actions: set a SIM's state or IMEI lock, read its events, text it, ping it.
 
 All target SIM devices the same way (``target: device`` in services.yaml, ``device_id`` here).
-``set_sim_state`` changes a live, billable SIM, so only administrators may call it.
-``send_sms`` and ``ping`` return what the console answered (response data).
+``set_sim_state``, ``set_imei_lock`` and ``send_sms`` change a live SIM or cost money, so only
+administrators may call them (refused before any request); reading events and pinging stay
+open. ``send_sms`` and ``ping`` return what the console answered (response data).
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 
-from .actions import async_get_events, async_ping, async_send_sms, async_set_sim_state
+from .actions import (
+    async_get_events,
+    async_ping,
+    async_send_sms,
+    async_set_imei_lock,
+    async_set_sim_state,
+)
 from .api import ThingState
 from .const import DOMAIN
 from .devices import device_id_of
@@ -33,6 +40,8 @@ SERVICE_SET_SIM_STATE = "set_sim_state"
 SERVICE_GET_SIM_EVENTS = "get_sim_events"
 SERVICE_SEND_SMS = "send_sms"
 SERVICE_PING = "ping"
+SERVICE_SET_IMEI_LOCK = "set_imei_lock"
+ATTR_LOCKED = "locked"
 ATTR_STATE = "state"
 ATTR_LIMIT = "limit"
 ATTR_MESSAGE = "message"
@@ -49,6 +58,12 @@ SET_SIM_STATE_SCHEMA = vol.Schema(
         vol.Required(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
         # Validated in the handler, so a wrong value gets a translated error.
         vol.Required(ATTR_STATE): cv.string,
+    }
+)
+SET_IMEI_LOCK_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+        vol.Required(ATTR_LOCKED): cv.boolean,
     }
 )
 GET_SIM_EVENTS_SCHEMA = vol.Schema(
@@ -143,6 +158,25 @@ async def _async_set_sim_state(call: ServiceCall) -> None:
         await async_set_sim_state(runtime, thing_id, state)
 
 
+async def _async_set_imei_lock(call: ServiceCall) -> None:
+    # Every target is checked before any SIM is written: each needs a device's IMEI.
+    targets = [
+        _resolve_sim(call.hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]
+    ]
+    for runtime, thing_id, name in targets:
+        thing = runtime.thing(thing_id)
+        if not (thing.imei or thing.master_imei):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="imei_lock_no_imei",
+                translation_placeholders={"device": name},
+            )
+    for runtime, thing_id, name in targets:
+        await async_set_imei_lock(
+            runtime, thing_id, name, locked=call.data[ATTR_LOCKED]
+        )
+
+
 async def _async_get_sim_events(call: ServiceCall) -> ServiceResponse:
     runtime, thing_id, _ = _resolve_sim(call.hass, call.data[ATTR_DEVICE_ID][0])
     events = await async_get_events(runtime, thing_id, call.data[ATTR_LIMIT])
@@ -194,15 +228,14 @@ async def _async_ping(call: ServiceCall) -> ServiceResponse:
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once, whether or not an entry is loaded.
 
-    Changing a SIM's state is billable and acts on the live account: administrators only.
+    Changing a SIM's state or lock acts on the live account, a state change and an SMS are
+    billable: administrators only (Home Assistant refuses others before the handler runs).
     """
-    async_register_admin_service(
-        hass,
-        DOMAIN,
-        SERVICE_SET_SIM_STATE,
-        _async_set_sim_state,
-        schema=SET_SIM_STATE_SCHEMA,
-    )
+    for service, handler, schema in (
+        (SERVICE_SET_SIM_STATE, _async_set_sim_state, SET_SIM_STATE_SCHEMA),
+        (SERVICE_SET_IMEI_LOCK, _async_set_imei_lock, SET_IMEI_LOCK_SCHEMA),
+    ):
+        async_register_admin_service(hass, DOMAIN, service, handler, schema=schema)
     hass.services.async_register(
         DOMAIN,
         SERVICE_GET_SIM_EVENTS,
@@ -210,7 +243,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=GET_SIM_EVENTS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
-    hass.services.async_register(
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_SEND_SMS,
         _async_send_sms,

@@ -1,4 +1,6 @@
-"""The "SIM active" switch: on while the SIM is active; turning it on activates the SIM.
+"""A SIM's switches: "SIM active" (below) and "IMEI lock" (``MonogotoImeiLockSwitch``).
+
+The "SIM active" switch is on while the SIM is active; turning it on activates the SIM.
 
 What on and off do in each documented state (``SWITCH_ACTIONS``):
 
@@ -22,19 +24,22 @@ from __future__ import annotations
 from typing import Any, Final
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import Platform
+from homeassistant.const import EntityCategory, Platform
 from homeassistant.exceptions import ServiceValidationError
 
-from .actions import async_set_sim_state
-from .api import ThingState
+from .actions import async_set_imei_lock, async_set_sim_state
+from .api import Field, ThingState
 from .const import DOMAIN
 from .coordinator import ThingsCoordinator
-from .entity import MonogotoThingEntity, thing_platform_setup
+from .entity import MonogotoThingEntity, combined_setup, thing_platform_setup
 
 # Each switch writes to the live, billable account: one write at a time.
 PARALLEL_UPDATES = 1
 
 SIM_SWITCH = SwitchEntityDescription(key="sim", translation_key="sim")
+IMEI_LOCK_SWITCH = SwitchEntityDescription(
+    key="imei_lock", translation_key="imei_lock", entity_category=EntityCategory.CONFIG
+)
 
 #: Per SIM state, the state that turning the switch on and off writes (None: no request).
 SWITCH_ACTIONS: Final[dict[ThingState, tuple[ThingState | None, ThingState | None]]] = {
@@ -81,6 +86,48 @@ class MonogotoSimSwitch(MonogotoThingEntity[ThingsCoordinator], SwitchEntity):
             await async_set_sim_state(self.runtime, self.thing_id, target)
 
 
-async_setup_entry = thing_platform_setup(
-    Platform.SWITCH, [SIM_SWITCH], MonogotoSimSwitch
+class MonogotoImeiLockSwitch(MonogotoThingEntity[ThingsCoordinator], SwitchEntity):
+    """On while the SIM is locked to its device's IMEI: in any other device it gets no service.
+
+    Unavailable while the SIM has no IMEI yet (it was never in a device): there is nothing
+    to lock it to.
+    """
+
+    @property
+    def fields(self) -> frozenset[Field]:
+        """Return the field the switch shows."""
+        return frozenset({Field.IMEI_LOCK})
+
+    @property
+    def available(self) -> bool:
+        """Available once the SIM was in a device (it has an IMEI to be locked to)."""
+        thing = self.thing if super().available else None
+        return thing is not None and bool(thing.imei or thing.master_imei)
+
+    @property
+    def is_on(self) -> bool:
+        """Return whether the console locks the SIM to its ``MasterIMEI``."""
+        return self.thing.imei_locked is True
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Lock the SIM to the device it is in (or the ``MasterIMEI`` already set)."""
+        await async_set_imei_lock(
+            self.runtime, self.thing_id, self.device_name, locked=True
+        )
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Let the SIM work in any device."""
+        await async_set_imei_lock(
+            self.runtime, self.thing_id, self.device_name, locked=False
+        )
+
+
+async_setup_entry = combined_setup(
+    thing_platform_setup(Platform.SWITCH, [SIM_SWITCH], MonogotoSimSwitch),
+    thing_platform_setup(
+        Platform.SWITCH,
+        [IMEI_LOCK_SWITCH],
+        MonogotoImeiLockSwitch,
+        exists=lambda _, fields: Field.IMEI_LOCK in fields,
+    ),
 )

@@ -126,6 +126,13 @@ class DataSessionStartedTrigger(_PushedEventTrigger):
     _event_type = "started"
 
 
+class DeviceSwappedTrigger(_PushedEventTrigger):
+    """Fires when a SIM moved to another device (its old and new IMEI in ``to_state``)."""
+
+    _translation_key = "device_swaps"
+    _event_type = "swapped"
+
+
 TRIGGERS: dict[str, type[Trigger]] = {
     "sim_state_changed": SimStateChangedTrigger,
     "went_online": WentOnlineTrigger,
@@ -133,6 +140,7 @@ TRIGGERS: dict[str, type[Trigger]] = {
     "data_used_crossed_threshold": DataUsedCrossedThresholdTrigger,
     "sms_received": SmsReceivedTrigger,
     "data_session_started": DataSessionStartedTrigger,
+    "device_swapped": DeviceSwappedTrigger,
 }
 
 

@@ -277,6 +277,28 @@ async function run(page) {
   log(`simulator: exactly one ping for ${target.ThingId}`);
   await shot(page, 'sim-ping');
 
+  // 9b. Lock the SIM to its device (the IMEI lock switch, in the page's Configuration card):
+  //     exactly one PUT /thing/update/ reaches the simulator, for that SIM, with its cas, and
+  //     the switch then shows the lock.
+  const configuration = page.locator('ha-card', { has: page.getByRole('heading', { name: 'Configuration' }) });
+  const lockSwitch = configuration.getByRole('switch');
+  await until('the IMEI lock switch to be off and enabled', async () =>
+    (await lockSwitch.count()) === 1 && !(await lockSwitch.isChecked()) && (await lockSwitch.isEnabled()));
+  const updatesBefore = (await simStats()).updates.length;
+  await configuration.locator('ha-switch').click();
+  await until('the PUT /thing/update/ at the simulator', async () =>
+    (await simStats()).updates.length > updatesBefore);
+  await page.waitForTimeout(2000); // a second, duplicate PUT would have arrived by now
+  const updates = (await simStats()).updates.slice(updatesBefore);
+  if (updates.length !== 1 || updates[0].ThingId !== `/thing/${target.ThingId}`
+      || updates[0].LockMasterImei !== true || !updates[0].cas || !updates[0].MasterIMEI) {
+    throw new Error(`expected one PUT /thing/update/ locking ${target.ThingId}, got ${updates.length}`);
+  }
+  log(`simulator: exactly one PUT /thing/update/ locking ${target.ThingId}`);
+  await until('the IMEI lock switch to show on', async () => (await lockSwitch.isChecked()) === true);
+  log('UI: IMEI lock on');
+  await shot(page, 'sim-imei-locked');
+
   await chooseSims(page, things, target);
   await realtimeEvents(page, target);
 }

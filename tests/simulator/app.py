@@ -177,6 +177,9 @@ class MonogotoSimulator:
             tuple[float, random.Random, Mapping[str, Sequence[Fault]]] | None
         ) = None
         self.put_bodies: list[tuple[str, Any]] = []
+        #: The body of every ``PUT /thing/update/`` received (the IMEI lock), in order.
+        self.update_bodies: list[Any] = []
+        self._cas_serial = itertools.count(1)
         #: ``(thing_id, body)`` of every SMS, ping and connection reset received, in order.
         self.sms_bodies: list[tuple[str, Any]] = []
         self.ping_bodies: list[tuple[str, Any]] = []
@@ -215,6 +218,17 @@ class MonogotoSimulator:
     def set_state(self, thing_id: str, state: str) -> None:
         """Change a thing's state as if it happened in the console."""
         self.things[thing_id]["State"] = state
+
+    def touch(self, thing_id: str) -> str:
+        """Change a thing's ``cas`` as any edit in the console would; return the new one."""
+        cas = f"17399560307130{next(self._cas_serial):05d}"
+        self.things[thing_id]["cas"] = cas
+        return cas
+
+    def swap_device(self, thing_id: str, imei: str | None) -> None:
+        """Move the SIM to another device (None: the console no longer knows its IMEI)."""
+        self.things[thing_id]["IMEI"] = imei
+        self.touch(thing_id)
 
     def locate(
         self,
@@ -255,7 +269,7 @@ class MonogotoSimulator:
     ) -> None:
         """Serve ``fault`` (or ``Fault(**kwargs)``) for the next ``times`` calls of ``endpoint``.
 
-        Endpoints: auth, things, thing, state_get, state_put, status, search_cdr, sms, ping,
+        Endpoints: auth, things, thing, thing_update, state_get, state_put, status, search_cdr, sms, ping,
         refresh_connection, or ``*`` for any.
         """
         self._faults.setdefault(endpoint, deque()).extend(
@@ -342,6 +356,8 @@ class MonogotoSimulator:
         add("POST", "/thing/searchCDR", self._search_cdr, name="search_cdr")
         add("GET", "/thing/{thing_id:[^/]+}/state", self._get_state, name="state_get")
         add("GET", "/thing/{thing_id:[^/]+}/state/", self._get_state)
+        add("PUT", "/thing/update/", self._update_thing, name="thing_update")
+        add("PUT", "/thing/update", self._update_thing)
         add("PUT", "/thing/{thing_id:[^/]+}/state/", self._put_state, name="state_put")
         add("PUT", "/thing/{thing_id:[^/]+}/state", self._put_state)
         add("POST", "/thing/{thing_id:[^/]+}/sms", self._sms, name="sms")
@@ -633,6 +649,33 @@ class MonogotoSimulator:
             return web.json_response(answer)
         return web.Response(text=answer)
 
+    async def _update_thing(self, request: web.Request) -> web.Response:
+        """``PUT /thing/update/``: the IMEI lock, guarded by the thing's ``cas``."""
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        self.update_bodies.append(body)
+        path = body.get("ThingId") if isinstance(body, dict) else None
+        if not isinstance(body, dict) or not isinstance(path, str):
+            return self._error(400, "Invalid Input Data")
+        thing = self.things.get(path.removeprefix("/thing/"))
+        if thing is None or not path.startswith("/thing/"):
+            return self._error(404, "Not found")
+        lock, master = body.get("LockMasterImei"), body.get("MasterIMEI")
+        if not isinstance(lock, bool) or not (
+            master is None or isinstance(master, str)
+        ):
+            return self._error(400, "Invalid Input Data")
+        if body.get("cas") != thing["cas"]:
+            return self._error(self.quirks.stale_cas_status, "cas mismatch")
+        thing.update(LockMasterImei=lock, MasterIMEI=master)
+        self.touch(thing["ThingId"])
+        answer = "{ Thing undefined successfully saved. }"
+        if self.quirks.write_answer == "json string":
+            return web.json_response(answer.strip("{} "))
+        return web.Response(text=answer)
+
     async def _status(self, request: web.Request) -> web.Response:
         ids = [tid for tid in request.query.get("ThingIds", "").split(",") if tid]
         if not ids:
@@ -777,6 +820,7 @@ class MonogotoSimulator:
                     {"thing_id": tid, "body": body} for tid, body in self.ping_bodies
                 ],
                 "resets": self.resets,
+                "updates": self.update_bodies,
                 "states": {tid: thing["State"] for tid, thing in self.things.items()},
             }
         )

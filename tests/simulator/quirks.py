@@ -56,6 +56,8 @@ class Quirks:
     state_body: StateBody = "plain"
     #: The answer to ``PUT …/state``: ``text`` as documented, or a JSON-quoted string.
     write_answer: Literal["text", "json string"] = "text"
+    #: The status refusing ``PUT /thing/update/`` with a stale ``cas`` (undocumented).
+    stale_cas_status: int = 409
     #: Error bodies as plain text, or as the v1 API's ``{"status_code", "message", ...}``.
     error_bodies: Literal["text", "json"] = "text"
     #: Endpoints (simulator names) that refuse every token with 403: a missing permission.
@@ -94,6 +96,7 @@ def unkind() -> Quirks:
         status_listing_form=False,
         state_body="braced",
         write_answer="json string",
+        stale_cas_status=412,
         error_bodies="json",
         refuses=set(),
         respell=frozenset(ANSWER_KINDS),

@@ -17,6 +17,7 @@ from .client import (
 )
 from .exceptions import (
     MonogotoAuthError as MonogotoAuthError,
+    MonogotoConflictError as MonogotoConflictError,
     MonogotoConnectionError as MonogotoConnectionError,
     MonogotoError as MonogotoError,
     MonogotoPermissionError as MonogotoPermissionError,
@@ -28,6 +29,7 @@ from .features import FEATURES as FEATURES, Feature as Feature
 from .models import (
     SETTABLE_STATES as SETTABLE_STATES,
     Field as Field,
+    ImeiLock as ImeiLock,
     Location as Location,
     Login as Login,
     PingResult as PingResult,
@@ -50,6 +52,7 @@ from .parsers import (
     parse_state as parse_state,
     parse_statuses as parse_statuses,
     parse_thing as parse_thing,
+    parse_thing_saved as parse_thing_saved,
     parse_things as parse_things,
 )
 from .profile import ApiProfile as ApiProfile

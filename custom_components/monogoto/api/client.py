@@ -1,7 +1,8 @@
 """Async client for the Monogoto console API (``https://console.monogoto.io``): the facade.
 
-One method per endpoint. The work is elsewhere, a file per job: ``transport.py`` (one request:
-budget slot, timeout, status → exception), ``auth.py`` (the token, refusals, resting features),
+One method per endpoint (the writes to a SIM mixed in from ``writes.py``). The work is
+elsewhere, a file per job: ``transport.py`` (one request: budget slot, timeout, status →
+exception), ``auth.py`` (the token, refusals, resting features),
 ``paging.py`` (the listing), ``statuses.py`` (status modes and fallbacks), ``reader.py`` and
 ``parsers.py`` (reading answers), ``profile.py`` (the record of what was seen). What the
 integration steers by is ``shape``, a read-only ``ConsoleShape``.
@@ -21,13 +22,11 @@ from .budget import LOGIN_WINDOW, RequestBudget
 from .exceptions import MonogotoError
 from .features import Feature
 from .models import (
-    SETTABLE_STATES,
     Field,
     Login,
     PingResult,
     Thing,
     ThingEvent,
-    ThingState,
     ThingStatus,
     thing_alias,
 )
@@ -45,14 +44,15 @@ from .reader import decode
 from .shape import ConsoleShape
 from .statuses import Statuses, each
 from .transport import DEFAULT_TIMEOUT, Transport, segment
+from .writes import ThingWrites
 
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL: Final = "https://console.monogoto.io"
 
 
-class MonogotoClient:
-    """Talks to the Monogoto console for one account."""
+class MonogotoClient(ThingWrites):
+    """Talks to the Monogoto console for one account (its writes to a SIM: ``writes.py``)."""
 
     def __init__(
         self,
@@ -164,19 +164,6 @@ class MonogotoClient:
         )
         self.profile.state_bodies[state_body_form(response.text)] += 1
         return parse_state(response.text)
-
-    async def set_thing_state(self, thing_id: str, state: ThingState) -> None:
-        """Activate or suspend a SIM (``PUT /thing/{id}/state/``); a billable, live change."""
-        if state not in SETTABLE_STATES:
-            raise ValueError(f"Only ACTIVE or SUSPENDED can be set, not {state}")
-        response = await self._auth.request(
-            Feature.WRITE_STATE,
-            "PUT",
-            f"/thing/{segment(thing_id)}/state/",
-            json_body={"state": str(state)},
-        )
-        self.profile.write_answers[response.form] += 1
-        _LOGGER.debug("Set %s to %s", thing_alias(thing_id), state)
 
     async def get_thing_states(
         self, thing_ids: Iterable[str]

@@ -45,6 +45,13 @@ class MonogotoResponseError(MonogotoError):
     """The console answered, but with something we cannot read (bad JSON, wrong shape, 4xx)."""
 
 
+class MonogotoConflictError(MonogotoResponseError):
+    """The console refused a write guarded by a ``cas``: the thing changed since it was read.
+
+    The console's answer to a stale ``cas`` is undocumented; 409 and 412 are taken to mean it.
+    """
+
+
 class MonogotoUnexpectedAnswerError(MonogotoResponseError):
     """The console answered in a way we cannot read (a login answer without a token …).
 

@@ -26,6 +26,7 @@ class Feature(StrEnum):
     SMS = "sms"
     PING = "ping"
     RESET = "reset"
+    IMEI_LOCK = "imei_lock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,9 @@ FEATURES: Final[dict[Feature, FeatureInfo]] = {
     ),
     Feature.RESET: FeatureInfo(
         "GET /thing/{id}/refreshConnection", "Things (edit)", Priority.ACTION
+    ),
+    Feature.IMEI_LOCK: FeatureInfo(
+        "PUT /thing/update/", "Things (edit)", Priority.ACTION
     ),
 }
 

@@ -22,6 +22,8 @@ class Field(StrEnum):
 
     STATE = "state"
     IMEI = "imei"
+    #: Whether the SIM is locked to its ``MasterIMEI`` (``LockMasterImei``), and that IMEI.
+    IMEI_LOCK = "imei_lock"
     IMSI = "imsi"
     MSISDN = "msisdn"
     IP_ADDRESS = "ip_address"
@@ -111,6 +113,9 @@ class Thing:
     #: Normalised upper-case state word; may be a value the docs do not list.
     state: str | None = None
     imei: str | None = None
+    #: The IMEI the console locks the SIM to, when ``imei_locked`` (a secret, as the IMEI).
+    master_imei: str | None = None
+    imei_locked: bool | None = None
     imsi: str | None = None
     msisdn: str | None = None
     ip_address: str | None = None
@@ -162,6 +167,15 @@ class Thing:
         """Return a copy with another state (after a write or a per-thing state read)."""
         return replace(self, state=state, present=self.present | {Field.STATE})
 
+    def with_imei_lock(self, lock: ImeiLock) -> Thing:
+        """Return a copy with the lock a read (or a write) of the thing gave."""
+        return replace(
+            self,
+            imei_locked=lock.locked,
+            master_imei=lock.master_imei,
+            present=self.present | {Field.IMEI_LOCK},
+        )
+
     def completed_by(self, details: Thing) -> Thing:
         """Return this thing with the fields it lacks taken from ``details`` (``GET /thing``).
 
@@ -175,6 +189,22 @@ class Thing:
             present=self.present | missing,
             **{field: getattr(details, field) for field in missing},
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class ImeiLock:
+    """What ``PUT /thing/update/`` needs of a thing, read just before: its lock and its ``cas``."""
+
+    #: The thing's version: the console refuses a write that carries an older one.
+    cas: str
+    locked: bool | None
+    master_imei: str | None = None
+    #: The IMEI of the device the SIM is in now.
+    imei: str | None = None
+
+    def __repr__(self) -> str:
+        """Return a log-safe representation (no IMEI in it)."""
+        return f"ImeiLock(locked={self.locked})"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)

@@ -18,11 +18,23 @@ from typing import Any, Final
 
 from .exceptions import MonogotoResponseError, MonogotoUnexpectedAnswerError
 from .models import Login, PingResult, ThingEvent, ThingStatus
-from .reader import Node, count, decode, listed, number, single, text, timestamp, unwrap
+from .reader import (
+    Node,
+    count,
+    decode,
+    flag,
+    listed,
+    number,
+    single,
+    text,
+    timestamp,
+    unwrap,
+)
 from .things import (
     STATE_WORD,
     parse_thing,
     parse_things,
+    read_imei_lock,
     read_thing,
     read_things,
     state_word,
@@ -38,8 +50,10 @@ __all__ = [
     "parse_state",
     "parse_statuses",
     "parse_thing",
+    "parse_thing_saved",
     "parse_things",
     "read_events",
+    "read_imei_lock",
     "read_login",
     "read_ping",
     "read_statuses",
@@ -84,6 +98,18 @@ def parse_sms_id(body: str) -> str:
     if found is None or not _SMS_ID.fullmatch(found):
         raise MonogotoResponseError("SMS response is not an SMS id")
     return found
+
+
+def parse_thing_saved(body: str) -> None:
+    """Check ``PUT /thing/update/``: documented as text, ``{ Thing undefined successfully saved. }``.
+
+    Any 2xx answer is taken as saved (a quoted string, JSON, an empty body alike; the switch
+    reads the thing again anyway), unless it says outright that it failed: a ``Success`` flag
+    that is false.
+    """
+    payload = decode(body)
+    if isinstance(payload, dict) and Node(payload).read("success", flag) is False:
+        raise MonogotoResponseError("Thing update answered Success: false")
 
 
 # -- login ---------------------------------------------------------------------------------

@@ -12,8 +12,19 @@ import re
 from typing import Any, Final
 
 from .exceptions import MonogotoResponseError
-from .models import THING_ID_PREFIX, Field, Location, Thing
-from .reader import Node, count, decode, listed, number, single, text, timestamp, unwrap
+from .models import THING_ID_PREFIX, Field, ImeiLock, Location, Thing
+from .reader import (
+    Node,
+    count,
+    decode,
+    flag,
+    listed,
+    number,
+    single,
+    text,
+    timestamp,
+    unwrap,
+)
 
 STATE_WORD: Final = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$", re.ASCII)
 _MCC: Final = re.compile(r"^\d{3}$", re.ASCII)
@@ -51,8 +62,8 @@ def parse_thing(body: str) -> Thing:
     return read_thing(decode(body))
 
 
-def read_thing(payload: Any, unread: set[str] | None = None) -> Thing:
-    """Return one thing; it must at least carry a ``ThingId`` (text)."""
+def _thing_node(payload: Any, unread: set[str] | None) -> tuple[Node, str]:
+    """Return a thing object's node and its ``ThingId`` (text), or raise."""
     value = unwrap(payload, dict, "thingid")
     if not isinstance(value, dict):
         raise MonogotoResponseError("Thing is not a JSON object")
@@ -61,6 +72,32 @@ def read_thing(payload: Any, unread: set[str] | None = None) -> Thing:
     thing_id = text(raw_id) if isinstance(raw_id, str) else None
     if not thing_id:
         raise MonogotoResponseError("Thing lacks a ThingId")
+    return node, thing_id
+
+
+def read_imei_lock(payload: Any, unread: set[str] | None = None) -> ImeiLock:
+    """Return what ``GET /thing/{id}`` says of the IMEI lock; it must carry the ``cas``.
+
+    The ``cas`` is kept as the text it came as (a number may have lost digits in JSON: the
+    console then refuses it as stale, and the write is retried after a new read).
+    """
+    node, _ = _thing_node(payload, unread)
+    raw_cas = node.get("cas")
+    readable = isinstance(raw_cas, str | int) and not isinstance(raw_cas, bool)
+    cas = str(raw_cas).strip() if readable else None
+    if not cas:
+        raise MonogotoResponseError("Thing lacks its cas")
+    return ImeiLock(
+        cas=cas,
+        locked=node.read("lockmasterimei", flag),
+        master_imei=node.read("masterimei", text),
+        imei=node.read("imei", text),
+    )
+
+
+def read_thing(payload: Any, unread: set[str] | None = None) -> Thing:
+    """Return one thing; it must at least carry a ``ThingId`` (text)."""
+    node, thing_id = _thing_node(payload, unread)
     usage = node.node("actualusage")
     where = node.node("lastlocation")
     registered = node.read("lastlocationupdatetime", timestamp)
@@ -72,6 +109,8 @@ def read_thing(payload: Any, unread: set[str] | None = None) -> Thing:
         name=node.read("thingname", text),
         state=node.read("state", state_word),
         imei=node.read("imei", text),
+        master_imei=node.read("masterimei", text),
+        imei_locked=node.read("lockmasterimei", flag),
         imsi=node.read("imsi", text) or node.read("activemobilesubscriber", text),
         msisdn=node.read("msisdn", text),
         ip_address=node.first("ips", "ip", text) or node.read("ipv4", text),
@@ -146,6 +185,7 @@ def _location(node: Node, where: Node | None) -> Location | None:
 _FIELD_SOURCES: Final[dict[Field, tuple[str, ...]]] = {
     Field.STATE: ("state",),
     Field.IMEI: ("imei",),
+    Field.IMEI_LOCK: ("lockmasterimei",),
     Field.IMSI: ("imsi", "activemobilesubscriber"),
     Field.MSISDN: ("msisdn",),
     Field.IP_ADDRESS: ("ips", "ipv4"),

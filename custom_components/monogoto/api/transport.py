@@ -22,6 +22,7 @@ from yarl import URL
 
 from .budget import Priority, RequestBudget
 from .exceptions import (
+    MonogotoConflictError,
     MonogotoConnectionError,
     MonogotoRateLimitError,
     MonogotoResponseError,
@@ -145,6 +146,10 @@ class Transport:
             )
         if status >= 500:
             raise MonogotoConnectionError(f"Monogoto server error (HTTP {status})")
+        if status in (409, 412):
+            raise MonogotoConflictError(
+                f"Monogoto refused a stale write (HTTP {status})"
+            )
         raise MonogotoResponseError(f"Unexpected HTTP {status} from Monogoto")
 
 
