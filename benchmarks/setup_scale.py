@@ -44,11 +44,15 @@ from custom_components.monogoto import (  # noqa: F401
     PLATFORMS,
     binary_sensor,
     button,
+    condition,
     config_flow,
     device_tracker,
     diagnostics,
+    event,
     notify,
+    sensor,
     switch,
+    trigger,
 )
 from custom_components.monogoto.api import MINUTE, MonogotoClient, RequestBudget
 from custom_components.monogoto.coordinator import ThingsCoordinator

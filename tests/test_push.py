@@ -146,7 +146,13 @@ def test_a_form_without_a_sim_is_unreadable() -> None:
 def test_listeners_and_fresher_activity() -> None:
     push = PushEvents()
     seen: list[PushEvent] = []
-    stop = push.listen(SIM.thing_id, seen.append)
+
+    class Listener:
+        def handle_push(self, event: PushEvent) -> None:
+            seen.append(event)
+
+    listener = Listener()
+    push.listen(SIM.thing_id, listener)
     older = PushEvent(SIM.thing_id, PushKind.DATA, datetime(2026, 1, 1, tzinfo=UTC))
     newer = PushEvent(SIM.thing_id, PushKind.DATA, NOW)
     push.deliver(newer)
@@ -158,7 +164,8 @@ def test_listeners_and_fresher_activity() -> None:
         thing_id=SIM.thing_id, last_data_activity=datetime(2027, 1, 1, tzinfo=UTC)
     )
     assert push.freshen(polled_later) is polled_later
-    stop()
+    push.unlisten(SIM.thing_id, listener)
+    push.unlisten(SIM.thing_id, listener)  # twice: nothing to stop
     push.deliver(newer)
     assert len(seen) == 3
     assert push.freshen(Thing(thing_id="other")) == Thing(thing_id="other")

@@ -55,9 +55,15 @@ class MonogotoEventEntity(MonogotoThingEntity[ThingsCoordinator], EventEntity):
     async def async_added_to_hass(self) -> None:
         """Listen to the SIM's pushed events."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.runtime.push.listen(self.thing_id, self._on_push))
+        self.runtime.push.listen(self.thing_id, self)
 
-    def _on_push(self, event: PushEvent) -> None:
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop listening to the SIM's pushed events."""
+        self.runtime.push.unlisten(self.thing_id, self)
+        await super().async_will_remove_from_hass()
+
+    def handle_push(self, event: PushEvent) -> None:
+        """Fire the event, when it is of this entity's kinds."""
         if event.kind not in self.entity_description.kinds:
             return
         event_type = "started" if event.kind is PushKind.DATA else event.kind.value

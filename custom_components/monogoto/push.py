@@ -14,11 +14,11 @@ Nothing read here is ever logged: payloads carry identifiers and SMS texts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import parse_qsl
 
 from .api import Thing
@@ -218,7 +218,11 @@ def _bytes(record: Mapping[str, Any]) -> int | None:
     return None
 
 
-type PushListener = Callable[[PushEvent], None]
+class PushListener(Protocol):
+    """What listens to a SIM's pushed events: the SIM's entities themselves."""
+
+    def handle_push(self, event: PushEvent) -> None:
+        """Take one pushed event of the SIM."""
 
 
 class PushEvents:
@@ -236,17 +240,21 @@ class PushEvents:
         self.counts: Counter[str] = Counter()
         self.unreadable: Counter[str] = Counter()
 
-    def listen(self, thing_id: str, listener: PushListener) -> Callable[[], None]:
-        """Call ``listener`` with each event of the SIM; return the function that stops it."""
-        listeners = self._listeners.setdefault(thing_id, [])
-        listeners.append(listener)
+    def listen(self, thing_id: str, listener: PushListener) -> None:
+        """Hand ``listener`` each event of the SIM until ``unlisten``.
 
-        def remove() -> None:
+        The listener is the entity itself, not a callback and a function to stop it: a fleet
+        has a few listeners per SIM, and each closure would cost memory for nothing.
+        """
+        self._listeners.setdefault(thing_id, []).append(listener)
+
+    def unlisten(self, thing_id: str, listener: PushListener) -> None:
+        """Stop handing ``listener`` the SIM's events."""
+        listeners = self._listeners.get(thing_id)
+        if listeners is not None and listener in listeners:
             listeners.remove(listener)
             if not listeners:
-                self._listeners.pop(thing_id, None)
-
-        return remove
+                del self._listeners[thing_id]
 
     def deliver(self, event: PushEvent) -> None:
         """Note a data session's time and hand the event to the SIM's listeners."""
@@ -255,7 +263,7 @@ class PushEvents:
             if known is None or event.time > known:
                 self.data_activity[event.thing_id] = event.time
         for listener in tuple(self._listeners.get(event.thing_id, ())):
-            listener(event)
+            listener.handle_push(event)
 
     def freshen(self, thing: Thing) -> Thing:
         """Return the SIM with the later of its polled and its pushed data activity."""

@@ -28,6 +28,7 @@ from .const import (
 from .coordinator import ThingsCoordinator
 from .entity import MonogotoThingEntity, thing_platform_setup
 from .networks import COUNTRIES, MCC_COUNTRY, NETWORK_COUNTRY, NETWORK_NAMES
+from .push import PushEvent
 from .runtime import MonogotoRuntime
 
 # Read-only platform fed by the coordinator: no per-entity update calls to limit.
@@ -252,11 +253,16 @@ class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
         """Also follow the Hub's pushes, for the one value a pushed data CDR freshens."""
         await super().async_added_to_hass()
         if self.entity_description.field is Field.LAST_DATA_ACTIVITY:
-            self.async_on_remove(
-                self.runtime.push.listen(
-                    self.thing_id, lambda _: self.async_write_ha_state()
-                )
-            )
+            self.runtime.push.listen(self.thing_id, self)
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop following the Hub's pushes."""
+        self.runtime.push.unlisten(self.thing_id, self)
+        await super().async_will_remove_from_hass()
+
+    def handle_push(self, event: PushEvent) -> None:
+        """Show the fresher activity a pushed CDR told of (``runtime.thing`` merges it)."""
+        self.async_write_ha_state()
 
     @property
     def native_value(self) -> StateType | datetime:
