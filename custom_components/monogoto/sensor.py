@@ -257,7 +257,8 @@ class MonogotoSensor(MonogotoThingEntity[ThingsCoordinator], SensorEntity):
 
     async def async_will_remove_from_hass(self) -> None:
         """Stop following the Hub's pushes."""
-        self.runtime.push.unlisten(self.thing_id, self)
+        if self.entity_description.field is Field.LAST_DATA_ACTIVITY:
+            self.runtime.push.unlisten(self.thing_id, self)
         await super().async_will_remove_from_hass()
 
     def handle_push(self, event: PushEvent) -> None:

@@ -19,6 +19,7 @@ from custom_components.monogoto.api import (
 )
 from custom_components.monogoto.api.parsers import jwt_expiry
 from custom_components.monogoto.api.reader import timestamp as parse_timestamp
+from custom_components.monogoto.api.things import spellings
 
 from .bodies import parse_events, parse_login, parse_statuses, parse_thing, parse_things
 
@@ -272,3 +273,15 @@ def test_display_name_never_spells_out_the_iccid(
 ) -> None:
     thing = parse_thing({**THING, "ThingName": name})
     assert thing.display_name == expected
+
+
+def test_spellings_are_read_by_the_reading_rules() -> None:
+    """The profile's spellings: a re-cased or enveloped listing spells them alike."""
+    sent = [{"ThingId": "T1", "IPv4": "192.0.2.1", "Last_DATA_Time": 1739956030712}]
+    respelled = {"Data": [{"thing_id": "T1", "ipv4": "x", "LAST-DATA-TIME": 5}]}
+    expected = {"address as IPv4", "Last_DATA_Time as epoch ms"}
+    assert spellings(sent) == spellings(respelled) == expected
+    text_times = [{"ThingId": "T1", "LastLocationUpdateTime": "2025-02-19 09:04:23"}]
+    assert spellings(text_times) == {"LastLocationUpdateTime as date string"}
+    assert spellings([{"ThingId": "T1", "Last_DATA_Time": None}]) == set()
+    assert spellings({"Data": []}) == set()
